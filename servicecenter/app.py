@@ -1,0 +1,52 @@
+"""The app factory: the composition root that wires the domain to the workstations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from servicecenter.config import PROJECT_ROOT, Settings
+from servicecenter.db import Database
+from servicecenter.jobs.dispatch import Dispatcher
+
+
+def create_app(settings: Settings | None = None, overrides: dict[str, Any] | None = None,
+               database: Database | None = None) -> Flask:
+    """Build the Flask app from settings (default: the environment)."""
+    import servicecenter.models  # noqa: F401  (all models mapped)
+    from workstations import register_workstations
+    from workstations.web import init_web
+
+    settings = settings or Settings.from_env()
+    app = Flask(
+        "servicecenter",
+        root_path=str(PROJECT_ROOT),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(settings.instance_path),
+    )
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        SECRET_KEY=settings.effective_secret_key(),
+        DEBUG=settings.debug,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        SESSION_COOKIE_NAME="sc_session",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        BABEL_DEFAULT_LOCALE="ru",
+        BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
+        SETTINGS=settings,
+    )
+    if overrides:
+        app.config.update(overrides)
+    database = database or Database(settings.database_url)
+    app.extensions["servicecenter.db"] = database
+    app.extensions["servicecenter.jobs"] = Dispatcher(database, settings.redis_url)
+    init_web(app)
+    register_workstations(app)
+    return app

@@ -1,0 +1,129 @@
+"""The `servicecenter` command: database, demo data, users, development server, worker."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from servicecenter.accounts.roles import Role
+from servicecenter.config import ConfigError, Settings
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _database(settings: Settings):  # noqa: ANN202
+    import servicecenter.models  # noqa: F401
+    from servicecenter.db import Database
+
+    if settings.database_url.startswith("sqlite"):
+        settings.instance_path.mkdir(parents=True, exist_ok=True)
+    return Database(settings.database_url)
+
+
+@click.group()
+def main() -> None:
+    """servicecenter: repair workflow for networks of service centers."""
+
+
+@main.command("init-db")
+def init_db() -> None:
+    """Create or migrate the database (DATABASE_URL) to the newest schema."""
+    from servicecenter.migrate import upgrade
+
+    settings = _settings()
+    if settings.database_url.startswith("sqlite"):
+        settings.instance_path.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    click.echo(f"Database is at the newest schema: {_display_url(settings.database_url)}")
+
+
+@main.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has centers.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed (the same seed gives the same data).")
+def seed_demo(if_empty: bool, seed: int) -> None:
+    """Load a realistic demo network and print the demo logins."""
+    from servicecenter.demo import DEMO_PASSWORD, demo_logins, is_empty, load_demo
+
+    database = _database(_settings())
+    with database.unit_of_work() as session:
+        if if_empty and not is_empty(session):
+            click.echo("The database already has data; demo not loaded.")
+        else:
+            summary = load_demo(session, seed=seed)
+            click.echo("Demo network loaded: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+    with database.unit_of_work() as session:
+        logins = demo_logins(session)
+    if logins:
+        click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for role, email, center in logins:
+            click.echo(f"  {role:<12} {email:<32} {center}")
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--center", "center_code", required=True, help="The center's short code, e.g. MSK.")
+@click.option("--name", default="", help="Display name (default: the e-mail's local part).")
+def create_user_cmd(email: str, password: str, role: str, center_code: str, name: str) -> None:
+    """Create a user of a service center."""
+    from sqlalchemy import select
+
+    from servicecenter.accounts.services import create_user
+    from servicecenter.centers.models import ServiceCenter
+    from servicecenter.errors import DomainError
+
+    database = _database(_settings())
+    try:
+        with database.unit_of_work() as session:
+            center = session.scalar(select(ServiceCenter).where(ServiceCenter.code == center_code.strip().upper()))
+            if center is None:
+                raise click.ClickException(f"No service center with code {center_code!r}")
+            user = create_user(session, None, email=email, password=password, role=role, center=center, name=name)
+            click.echo(f"Created {user.email} ({user.role.value}) at {center.code}")
+    except DomainError as exc:
+        details = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "errors", {}).items())
+        raise click.ClickException(f"{exc}{' — ' + details if details else ''}") from exc
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Run the development server (debug mode; use gunicorn in production)."""
+    import os
+
+    os.environ.setdefault("SERVICECENTER_DEBUG", "1")
+    from servicecenter.app import create_app
+
+    app = create_app()
+    app.run(host=host, port=port, debug=True, use_reloader=False, threaded=True)
+
+
+@main.command("worker")
+@click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run an RQ worker (with the scheduler) for background jobs; needs REDIS_URL."""
+    from servicecenter.jobs.worker import run_worker
+
+    settings = _settings()
+    if not settings.redis_url:
+        raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inside the app (embedded mode).")
+    run_worker(settings.redis_url, burst=burst)
+
+
+def _display_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def run() -> None:
+    try:
+        main()
+    except ConfigError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,19 @@
+"""Import every model so the metadata is complete (Alembic, tests, create_all)."""
+
+from servicecenter.accounts.models import LoginAttempt, User, UserSession
+from servicecenter.catalog.models import Manufacturer, ProductModel
+from servicecenter.centers.models import Location, ServiceCenter
+from servicecenter.customers.models import Contact, Customer, ServiceContract
+from servicecenter.db import Base
+from servicecenter.equipment.models import Unit
+from servicecenter.jobs.models import OutboxJob
+from servicecenter.repairs.models import OrderCounter, RepairEvent, RepairOrder
+from servicecenter.settlements.models import SettlementLine
+from servicecenter.shipments.models import Shipment, ShipmentItem
+from servicecenter.stock.models import Part, Reservation, StockMove
+
+__all__ = [
+    "Base", "Contact", "Customer", "Location", "LoginAttempt", "Manufacturer", "OrderCounter", "OutboxJob",
+    "Part", "ProductModel", "RepairEvent", "RepairOrder", "Reservation", "ServiceCenter", "ServiceContract",
+    "SettlementLine", "Shipment", "ShipmentItem", "StockMove", "Unit", "User", "UserSession",
+]

@@ -1,0 +1,144 @@
+"""Repair orders (заказ-наряды), their immutable history, and the number counters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, or_, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from servicecenter.accounts.models import User
+from servicecenter.centers.models import ServiceCenter
+from servicecenter.clock import utcnow
+from servicecenter.customers.models import Customer
+from servicecenter.db import Base, str_enum
+from servicecenter.equipment.models import Unit
+from servicecenter.repairs.states import RepairState
+from servicecenter.scoping import center_owned
+
+
+class OrderType(StrEnum):
+    WARRANTY = "warranty"
+    PAID = "paid"
+    REPEAT = "repeat"  # back under our own repair warranty
+    PRESALE = "presale"  # pre-sale check for a dealer
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class Outcome(StrEnum):
+    REPAIRED = "repaired"
+    REPLACED = "replaced"
+    REFUSED = "refused"
+    UNREPAIRABLE = "unrepairable"
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    STATE = "state"
+    ASSIGNMENT = "assignment"
+    WARRANTY = "warranty"
+    LOCATION = "location"
+    COMMENT = "comment"
+    FIELD = "field"
+    ROUTING = "routing"
+
+
+@center_owned(lambda cls, cid: cls.center_id == cid)
+class RepairOrder(Base):
+    __tablename__ = "repair_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("service_centers.id"), index=True)
+    intake_center_id: Mapped[int] = mapped_column(ForeignKey("service_centers.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    order_type: Mapped[OrderType] = mapped_column(str_enum(OrderType), default=OrderType.PAID)
+    state: Mapped[RepairState] = mapped_column(str_enum(RepairState), index=True)
+    priority: Mapped[Priority] = mapped_column(str_enum(Priority), default=Priority.NORMAL)
+    fault: Mapped[str] = mapped_column(Text, default="")
+    condition: Mapped[str] = mapped_column(Text, default="")
+    accessories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    warranty_covered: Mapped[bool | None]
+    warranty_reason: Mapped[str] = mapped_column(Text, default="")
+    engineer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    team: Mapped[str] = mapped_column(String(80), default="")
+    diagnosis_due: Mapped[datetime | None]
+    repair_due: Mapped[datetime | None]
+    diagnosis: Mapped[str] = mapped_column(Text, default="")
+    estimate_total: Mapped[Decimal | None]
+    approved: Mapped[bool | None]
+    outcome: Mapped[Outcome | None] = mapped_column(str_enum(Outcome))
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    received_at: Mapped[datetime | None]
+    ready_at: Mapped[datetime | None]
+    issued_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    center: Mapped[ServiceCenter] = relationship(foreign_keys=[center_id])
+    intake_center: Mapped[ServiceCenter] = relationship(foreign_keys=[intake_center_id])
+    unit: Mapped[Unit | None] = relationship()
+    customer: Mapped[Customer] = relationship()
+    engineer: Mapped[User | None] = relationship()
+    events: Mapped[list[RepairEvent]] = relationship(
+        back_populates="order", order_by="RepairEvent.id", viewonly=True
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<RepairOrder {self.number} {self.state}>"
+
+
+def _event_rule(cls: type[RepairEvent], cid: int):  # noqa: ANN202
+    orders = select(RepairOrder.id).where(RepairOrder.center_id == cid).scalar_subquery()
+    units = select(RepairOrder.unit_id).where(RepairOrder.center_id == cid).scalar_subquery()
+    # The unit's history at the network travels with it (the engineer needs it); the events
+    # of other centers' orders that are not about one of these units stay hidden.
+    return or_(cls.order_id.in_(orders), cls.unit_id.in_(units))
+
+
+@center_owned(_event_rule)
+class RepairEvent(Base):
+    """One entry of the history of an order or a unit. Written once, never changed."""
+
+    __tablename__ = "repair_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("repair_orders.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind))
+    from_value: Mapped[str | None] = mapped_column(String(200))
+    to_value: Mapped[str | None] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    order: Mapped[RepairOrder | None] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<RepairEvent {self.kind} {self.from_value}->{self.to_value}>"
+
+
+@center_owned(lambda cls, cid: cls.center_id == cid)
+class OrderCounter(Base):
+    """The last order number used per center and year."""
+
+    __tablename__ = "order_counters"
+
+    center_id: Mapped[int] = mapped_column(ForeignKey("service_centers.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,40 @@
+"""Order numbers: CODE-YEAR-NNNNNN, per center and year, unique under concurrent intakes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from servicecenter.centers.models import ServiceCenter
+from servicecenter.clock import local_date
+from servicecenter.repairs.models import OrderCounter
+
+
+def format_number(center_code: str, year: int, seq: int) -> str:
+    return f"{center_code}-{year}-{seq:06d}"
+
+
+def next_order_number(session: Session, center: ServiceCenter, moment: datetime) -> str:
+    """Take the next number of the center's year (the center's local year at `moment`).
+
+    The counter row is created if missing (ON CONFLICT DO NOTHING) and bumped with one
+    UPDATE ... RETURNING, which holds the row lock until commit: two clerks registering at
+    the same instant are serialised by the database, never handed the same number.
+    """
+    year = local_date(moment, center.timezone).year
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(OrderCounter).values(center_id=center.id, year=year, last=0).on_conflict_do_nothing()
+    )
+    seq = session.execute(
+        update(OrderCounter)
+        .where(OrderCounter.center_id == center.id, OrderCounter.year == year)
+        .values(last=OrderCounter.last + 1)
+        .returning(OrderCounter.last),
+        execution_options={"synchronize_session": False},
+    ).scalar_one()
+    return format_number(center.code, year, seq)

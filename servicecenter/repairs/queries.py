@@ -1,0 +1,74 @@
+"""Reading repair orders: by number, queues, counts, history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from servicecenter.errors import N_, NotFound
+from servicecenter.paging import Page, paginate
+from servicecenter.repairs.models import RepairEvent, RepairOrder
+from servicecenter.repairs.states import RepairState
+
+
+def get_order_by_number(session: Session, number: str) -> RepairOrder:
+    """The order with this number, as the session's scope sees it; NotFound otherwise."""
+    order = session.scalar(
+        select(RepairOrder)
+        .where(RepairOrder.number == (number or "").strip().upper())
+        .options(joinedload(RepairOrder.customer), joinedload(RepairOrder.unit), joinedload(RepairOrder.center))
+    )
+    if order is None:
+        raise NotFound(N_("No order %(number)s"), number=(number or "")[:40])
+    return order
+
+
+def list_orders(
+    session: Session,
+    *,
+    center_id: int | None = None,
+    states: Iterable[RepairState] | None = None,
+    engineer_id: int | None = None,
+    q: str = "",
+    page: int = 1,
+    per_page: int = 50,
+) -> Page[RepairOrder]:
+    """Orders newest first, filtered by center, states, engineer and a number prefix."""
+    stmt = select(RepairOrder).options(joinedload(RepairOrder.customer), joinedload(RepairOrder.engineer))
+    if center_id is not None:
+        stmt = stmt.where(RepairOrder.center_id == center_id)
+    states = list(states or [])
+    if states:
+        stmt = stmt.where(RepairOrder.state.in_(states))
+    if engineer_id is not None:
+        stmt = stmt.where(RepairOrder.engineer_id == engineer_id)
+    q = (q or "").strip().upper()
+    if q:
+        stmt = stmt.where(or_(RepairOrder.number.startswith(q, autoescape=True)))
+    stmt = stmt.order_by(RepairOrder.created_at.desc(), RepairOrder.id.desc())
+    return paginate(session, stmt, page, per_page)
+
+
+def count_orders_by_state(session: Session, center_id: int | None = None) -> dict[RepairState, int]:
+    stmt = select(RepairOrder.state, func.count()).group_by(RepairOrder.state)
+    if center_id is not None:
+        stmt = stmt.where(RepairOrder.center_id == center_id)
+    return {state: n for state, n in session.execute(stmt)}
+
+
+def list_order_history(session: Session, order: RepairOrder) -> list[RepairEvent]:
+    """Every event of the order, oldest first."""
+    return list(session.scalars(
+        select(RepairEvent).where(RepairEvent.order_id == order.id)
+        .options(joinedload(RepairEvent.actor)).order_by(RepairEvent.id)
+    ))
+
+
+def list_unit_history(session: Session, unit_id: int) -> list[RepairEvent]:
+    """Every event about a unit across its orders, oldest first."""
+    return list(session.scalars(
+        select(RepairEvent).where(RepairEvent.unit_id == unit_id)
+        .options(joinedload(RepairEvent.actor), joinedload(RepairEvent.order)).order_by(RepairEvent.id)
+    ))

@@ -1,0 +1,272 @@
+"""Operations on repair orders. Each takes a session and an actor, flushes, never commits.
+
+`apply_transition` is the one function that writes an order's state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from servicecenter.accounts.models import User
+from servicecenter.accounts.roles import Role
+from servicecenter.centers.models import ServiceCenter
+from servicecenter.clock import utcnow
+from servicecenter.customers.models import Customer
+from servicecenter.equipment.models import Unit
+from servicecenter.errors import N_, ConcurrentUpdate, PermissionDenied, StateConflict, ValidationFailed
+from servicecenter.repairs.history import record_event
+from servicecenter.repairs.models import EventKind, OrderType, Outcome, Priority, RepairOrder
+from servicecenter.repairs.numbering import next_order_number
+from servicecenter.repairs.states import (
+    COUNTER,
+    RepairState,
+    allowed_targets,
+    get_transition,
+)
+
+REGISTER_ROLES = COUNTER | {Role.CALL_CENTER}
+ASSIGN_ROLES = frozenset({Role.TEAM_LEAD, Role.PARTNER, Role.ADMIN})
+MAX_TEXT = 4000
+
+
+def _check_center(actor: User, center_id: int) -> None:
+    """Staff of a center work on their center's orders; network roles on any."""
+    if not actor.works_network_wide and actor.center_id != center_id:
+        raise PermissionDenied(N_("This order belongs to another service center"))
+
+
+CHANGED_MEANWHILE = N_("Order %(number)s was changed by someone else a moment ago; reload it and try again")
+
+
+def _check_version(order: RepairOrder, expected_version: int | None) -> None:
+    """Refuse when the caller saw an older version of the order than the current one."""
+    if expected_version is not None and int(expected_version) != order.version:
+        raise ConcurrentUpdate(CHANGED_MEANWHILE, number=order.number)
+
+
+def _flush(session: Session, order: RepairOrder) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise ConcurrentUpdate(CHANGED_MEANWHILE, number=order.number) from exc
+
+
+def _text(value: Any, limit: int = MAX_TEXT) -> str:
+    return str(value or "").strip()[:limit]
+
+
+def create_order(
+    session: Session,
+    actor: User,
+    *,
+    center: ServiceCenter,
+    customer: Customer,
+    unit: Unit | None,
+    fault: str,
+    condition: str = "",
+    accessories: list[str] | None = None,
+    order_type: OrderType | str = OrderType.PAID,
+    priority: Priority | str = Priority.NORMAL,
+    pre_register: bool = False,
+    warranty_covered: bool | None = None,
+    warranty_reason: str = "",
+) -> RepairOrder:
+    """Register a visit (pre_register) or receive a unit at the counter; numbers the order."""
+    roles = REGISTER_ROLES if pre_register else COUNTER
+    if actor.role not in roles:
+        raise PermissionDenied(N_("Your role may not create orders"))
+    _check_center(actor, center.id)
+    errors: dict[str, str] = {}
+    if not _text(fault):
+        errors["fault"] = N_("Describe the fault")
+    if not pre_register and unit is None:
+        errors["unit"] = N_("Required")
+    try:
+        order_type, priority = OrderType(order_type), Priority(priority)
+    except ValueError:
+        errors["order_type"] = N_("Unknown value")
+    if errors:
+        raise ValidationFailed(N_("The order was not created"), errors=errors)
+    now = utcnow()
+    state = RepairState.REGISTERED if pre_register else RepairState.RECEIVED
+    order = RepairOrder(
+        number=next_order_number(session, center, now),
+        center_id=center.id,
+        intake_center_id=center.id,
+        unit_id=unit.id if unit else None,
+        customer_id=customer.id,
+        order_type=order_type,
+        state=state,
+        priority=priority,
+        fault=_text(fault),
+        condition=_text(condition),
+        accessories=[_text(a, 100) for a in (accessories or []) if _text(a, 100)],
+        warranty_covered=warranty_covered,
+        warranty_reason=_text(warranty_reason, 500),
+        created_at=now,
+        received_at=None if pre_register else now,
+    )
+    session.add(order)
+    session.flush()
+    record_event(session, actor=actor, kind=EventKind.CREATED, order=order, to_value=state.value,
+                 number=order.number, center=center.code)
+    _flush(session, order)
+    return order
+
+
+# What each edge writes besides the state, keyed by the action named in the table.
+def _set_ready(order: RepairOrder, fields: Mapping[str, Any], now: datetime) -> None:
+    order.outcome = Outcome(fields["outcome"])
+    order.outcome_note = _text(fields.get("outcome_note"))
+    order.ready_at = now
+
+
+def _set_diagnosis(order: RepairOrder, fields: Mapping[str, Any], _now: datetime) -> None:
+    if _text(fields.get("diagnosis")):
+        order.diagnosis = _text(fields.get("diagnosis"))
+
+
+def _set_estimate(order: RepairOrder, fields: Mapping[str, Any], now: datetime) -> None:
+    _set_diagnosis(order, fields, now)
+    order.estimate_total = Decimal(str(fields["estimate_total"]).replace(",", ".").replace(" ", "")).quantize(
+        Decimal("0.01"))
+    order.approved = None
+
+
+def _approve(order: RepairOrder, _fields: Mapping[str, Any], _now: datetime) -> None:
+    order.approved = True
+
+
+def _decline(order: RepairOrder, fields: Mapping[str, Any], now: datetime) -> None:
+    order.approved = False
+    _set_ready(order, fields, now)
+
+
+def _close(order: RepairOrder, fields: Mapping[str, Any], now: datetime) -> None:
+    _set_diagnosis(order, fields, now)
+    _set_ready(order, fields, now)
+
+
+def _receive(order: RepairOrder, _fields: Mapping[str, Any], now: datetime) -> None:
+    order.received_at = now
+
+
+def _issue(order: RepairOrder, _fields: Mapping[str, Any], now: datetime) -> None:
+    order.issued_at = now
+
+
+def _cancel(order: RepairOrder, fields: Mapping[str, Any], _now: datetime) -> None:
+    order.cancel_reason = _text(fields.get("reason"))
+
+
+Effect = Callable[[RepairOrder, Mapping[str, Any], datetime], None]
+_EFFECTS: dict[str, Effect] = {
+    "receive": _receive,
+    "request_approval": _set_estimate,
+    "start_repair": _set_diagnosis,
+    "wait_for_parts": _set_diagnosis,
+    "close_without_repair": _close,
+    "approve": _approve,
+    "approve_wait_parts": _approve,
+    "decline": _decline,
+    "finish": _set_ready,
+    "issue": _issue,
+    "cancel": _cancel,
+}
+
+
+def apply_transition(
+    session: Session,
+    order: RepairOrder,
+    to: RepairState | str,
+    actor: User,
+    *,
+    expected_version: int | None = None,
+    **fields: Any,
+) -> RepairOrder:
+    """Move an order along one edge of the state table, or refuse and change nothing."""
+    try:
+        target = RepairState(to)
+    except ValueError as exc:
+        raise ValidationFailed(N_("Unknown state %(to)s"), errors={"to": N_("Unknown state")},
+                               to=str(to)[:40]) from exc
+    source = order.state
+    transition = get_transition(source, target)
+    if transition is None:
+        raise StateConflict(
+            N_("Order %(number)s is %(current)s; from there it can go to: %(allowed)s"),
+            current=source.value, allowed=allowed_targets(source, actor.role), number=order.number,
+        )
+    if actor.role not in transition.roles:
+        raise PermissionDenied(N_("Your role may not do this: %(action)s"), action=transition.label)
+    _check_center(actor, order.center_id)
+    _check_version(order, expected_version)
+    accepted = {k: fields[k] for k in transition.fields if k in fields}
+    transition.guard(order, accepted)
+    now = utcnow()
+    effect = _EFFECTS.get(transition.action)
+    if effect is not None:
+        effect(order, accepted, now)
+    order.state = target
+    record_event(session, actor=actor, kind=EventKind.STATE, order=order, from_value=source.value,
+                 to_value=target.value, action=transition.action,
+                 **{k: _text(v, 500) for k, v in accepted.items()})
+    _flush(session, order)
+    return order
+
+
+def assign_engineer(session: Session, order: RepairOrder, engineer: User | None, actor: User,
+                    *, expected_version: int | None = None) -> RepairOrder:
+    """Assign (or unassign, engineer None) the order to an engineer of its center."""
+    if actor.role not in ASSIGN_ROLES:
+        raise PermissionDenied(N_("Only a team lead assigns orders"))
+    _check_center(actor, order.center_id)
+    if engineer is not None and (engineer.center_id != order.center_id or not engineer.active
+                                 or engineer.role not in (Role.ENGINEER, Role.TEAM_LEAD, Role.PARTNER)):
+        raise ValidationFailed(N_("%(name)s cannot work on this center's orders"),
+                               errors={"engineer": N_("Not an engineer of this center")}, name=engineer.name)
+    _check_version(order, expected_version)
+    previous = order.engineer
+    if (previous.id if previous else None) == (engineer.id if engineer else None):
+        return order
+    order.engineer_id = engineer.id if engineer else None
+    record_event(session, actor=actor, kind=EventKind.ASSIGNMENT, order=order,
+                 from_value=previous.name if previous else None, to_value=engineer.name if engineer else None)
+    _flush(session, order)
+    return order
+
+
+def decide_warranty(session: Session, order: RepairOrder, actor: User, *, covered: bool, reason: str,
+                    expected_version: int | None = None) -> RepairOrder:
+    """Record or revise the warranty decision; the reason is required and kept in history."""
+    if actor.role not in COUNTER | {Role.ENGINEER, Role.TEAM_LEAD}:
+        raise PermissionDenied(N_("Your role may not decide on warranty"))
+    _check_center(actor, order.center_id)
+    if not _text(reason):
+        raise ValidationFailed(N_("A warranty decision needs a reason"), errors={"reason": N_("Required")})
+    if order.state in (RepairState.ISSUED, RepairState.CANCELLED):
+        raise StateConflict(N_("Order %(number)s is %(current)s; its warranty decision is final"),
+                            current=order.state.value, allowed=[], number=order.number)
+    _check_version(order, expected_version)
+    before = order.warranty_covered
+    order.warranty_covered = covered
+    order.warranty_reason = _text(reason, 500)
+    record_event(session, actor=actor, kind=EventKind.WARRANTY, order=order,
+                 from_value=None if before is None else ("warranty" if before else "paid"),
+                 to_value="warranty" if covered else "paid", reason=order.warranty_reason)
+    _flush(session, order)
+    return order
+
+
+def add_comment(session: Session, order: RepairOrder, actor: User, text: str) -> None:
+    """A note on the order (a call, a remark); kept in its history."""
+    if not _text(text):
+        raise ValidationFailed(N_("The comment is empty"), errors={"text": N_("Required")})
+    record_event(session, actor=actor, kind=EventKind.COMMENT, order=order, text=_text(text))
+    session.flush()

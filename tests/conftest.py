@@ -1,0 +1,98 @@
+"""Fixtures: a database per run (SQLite or TEST_DATABASE_URL), a rolled-back transaction per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+import servicecenter.models  # noqa: F401
+from servicecenter.app import create_app
+from servicecenter.config import Settings, normalise_database_url
+from servicecenter.db import Base, Database
+from tests.factories import Factory
+
+
+def _database_url(tmp_root: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    return normalise_database_url(url) if url else f"sqlite:///{tmp_root / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _database_url(tmp_path_factory.mktemp("db"))
+
+
+@pytest.fixture(scope="session")
+def database(database_url: str) -> Iterator[Database]:
+    """The test database with the models' schema, created once per run."""
+    db = Database(database_url)
+    Base.metadata.drop_all(db.engine)
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    Base.metadata.create_all(db.engine)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def connection(database: Database) -> Iterator:
+    conn = database.engine.connect()
+    trans = conn.begin()
+    yield conn
+    trans.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def bound_db(connection) -> Database:  # noqa: ANN001
+    """A Database whose sessions live inside the test's transaction."""
+    return Database.bound_to(connection)
+
+
+@pytest.fixture
+def session(bound_db: Database) -> Iterator[Session]:
+    """A session for domain tests; everything it writes is rolled back after the test."""
+    sess = bound_db.session()
+    yield sess
+    sess.close()
+
+
+@pytest.fixture
+def factory(session: Session) -> Factory:
+    return Factory(session)
+
+
+def make_settings(database_url: str, tmp_path: Path, **overrides: object) -> Settings:
+    settings = Settings.from_env({"DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key-0123456789",
+                                  "SERVICECENTER_INSTANCE": str(tmp_path / "instance")})
+    settings.redis_url = None
+    for key, value in overrides.items():
+        setattr(settings, key, value)
+    return settings
+
+
+@pytest.fixture
+def app(bound_db: Database, database_url: str, tmp_path: Path):  # noqa: ANN201
+    """The app, its requests running inside the test's transaction (rolled back after)."""
+    app = create_app(make_settings(database_url, tmp_path), overrides={"TESTING": True}, database=bound_db)
+    return app
+
+
+@pytest.fixture
+def client(app):  # noqa: ANN001, ANN201
+    return app.test_client()
+
+
+@pytest.fixture
+def committed_database(database: Database) -> Iterator[Database]:
+    """The real database with real commits (threads, processes, a live server); emptied after."""
+    yield database
+    with database.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())

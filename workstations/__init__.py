@@ -1,0 +1,43 @@
+"""Workstations: one blueprint per role, plus login and the shared order page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from workstations import labels
+from workstations.nav import MENU
+from workstations.web.access import can_access
+
+
+def _template_context() -> dict[str, Any]:
+    role = current_user.role if current_user.is_authenticated else None
+    menu = [(endpoint, text) for endpoint, text in MENU if role and can_access(endpoint, role)]
+    return {"menu": menu}
+
+
+def register_workstations(app: Flask) -> None:
+    from workstations import (
+        admin,
+        auth,
+        call_center,
+        engineer,
+        intake,
+        logistics,
+        orders,
+        partner,
+        team_lead,
+        warehouse,
+    )
+
+    for module in (auth, orders, call_center, intake, team_lead, engineer, warehouse, logistics, partner, admin):
+        app.register_blueprint(module.bp)
+    app.context_processor(_template_context)
+    # Globals, so macros imported without context can use them too.
+    app.jinja_env.globals.update(
+        labels=labels, label=labels.label, can_access=can_access, get_locale=get_locale,
+        format_date=format_date, format_datetime=format_datetime, format_currency=format_currency,
+    )

@@ -1,0 +1,80 @@
+"""Human words for the domain's enums, in the user's language (templates use these)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from servicecenter.accounts.roles import Role
+from servicecenter.centers.models import CenterKind, LocationKind
+from servicecenter.repairs.models import EventKind, OrderType, Outcome, Priority
+from servicecenter.repairs.states import RepairState
+
+STATE = {
+    RepairState.REGISTERED: _l("Registered"),
+    RepairState.RECEIVED: _l("Received"),
+    RepairState.DIAGNOSIS: _l("Diagnosis"),
+    RepairState.AWAITING_APPROVAL: _l("Awaiting approval"),
+    RepairState.AWAITING_PARTS: _l("Awaiting parts"),
+    RepairState.IN_REPAIR: _l("In repair"),
+    RepairState.READY_FOR_PICKUP: _l("Ready for pickup"),
+    RepairState.ISSUED: _l("Issued"),
+    RepairState.CANCELLED: _l("Cancelled"),
+}
+ROLE = {
+    Role.CALL_CENTER: _l("Call-center operator"),
+    Role.INTAKE: _l("Intake clerk"),
+    Role.TEAM_LEAD: _l("Team lead"),
+    Role.ENGINEER: _l("Repair engineer"),
+    Role.WAREHOUSE: _l("Warehouse clerk"),
+    Role.LOGISTICS: _l("Logistics clerk"),
+    Role.PARTNER: _l("Partner center"),
+    Role.ADMIN: _l("Administrator"),
+}
+ORDER_TYPE = {
+    OrderType.WARRANTY: _l("Warranty"),
+    OrderType.PAID: _l("Paid"),
+    OrderType.REPEAT: _l("Repeat repair"),
+    OrderType.PRESALE: _l("Pre-sale check"),
+}
+PRIORITY = {
+    Priority.LOW: _l("Low"),
+    Priority.NORMAL: _l("Normal"),
+    Priority.HIGH: _l("High"),
+    Priority.URGENT: _l("Urgent"),
+}
+OUTCOME = {
+    Outcome.REPAIRED: _l("Repaired"),
+    Outcome.REPLACED: _l("Replaced"),
+    Outcome.REFUSED: _l("Refused"),
+    Outcome.UNREPAIRABLE: _l("Unrepairable"),
+}
+EVENT = {
+    EventKind.CREATED: _l("Created"),
+    EventKind.STATE: _l("State"),
+    EventKind.ASSIGNMENT: _l("Assignment"),
+    EventKind.WARRANTY: _l("Warranty decision"),
+    EventKind.LOCATION: _l("Location"),
+    EventKind.COMMENT: _l("Comment"),
+    EventKind.FIELD: _l("Change"),
+    EventKind.ROUTING: _l("Routing"),
+}
+CENTER_KIND = {CenterKind.OWN: _l("Own"), CenterKind.PARTNER: _l("Partner")}
+LOCATION_KIND = {
+    LocationKind.WAREHOUSE: _l("Warehouse"),
+    LocationKind.SHELF: _l("Shelf"),
+    LocationKind.TRANSIT: _l("In transit"),
+    LocationKind.CUSTOMER: _l("With customer"),
+    LocationKind.MANUFACTURER: _l("At manufacturer"),
+    LocationKind.DEFECTIVE: _l("Defective parts"),
+    LocationKind.SCRAPPED: _l("Scrapped"),
+}
+
+
+def label(mapping: dict, value: object) -> str:
+    """The label of an enum value, or the raw value when it has none."""
+    if value is None:
+        return ""
+    for key, text in mapping.items():
+        if key == value:
+            return str(text)
+    return str(value)

@@ -1,0 +1,120 @@
+"""The order page every staff role shares: details, history, and the actions the role may take."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from servicecenter.accounts.models import User
+from servicecenter.accounts.roles import STAFF_ROLES, Role
+from servicecenter.repairs import queries, services
+from servicecenter.repairs.models import Outcome
+from servicecenter.repairs.states import STATE_HELP, transitions_from
+from workstations.web.access import any_staff, blueprint_policy
+from workstations.web.auth_session import actor
+from workstations.web.dbsession import db
+
+bp = Blueprint("orders", __name__, url_prefix="/orders")
+blueprint_policy(bp, STAFF_ROLES)
+
+
+class TransitionForm(FlaskForm):
+    to = HiddenField(validators=[DataRequired()])
+    version = IntegerField(validators=[Optional()])
+    diagnosis = TextAreaField(validators=[Optional(), Length(max=4000)])
+    estimate_total = StringField(validators=[Optional(), Length(max=20)])
+    outcome = StringField(validators=[Optional(), Length(max=20)])
+    outcome_note = TextAreaField(validators=[Optional(), Length(max=4000)])
+    reason = TextAreaField(validators=[Optional(), Length(max=4000)])
+
+
+class AssignForm(FlaskForm):
+    engineer_id = IntegerField(validators=[Optional()])
+    version = IntegerField(validators=[Optional()])
+
+
+class CommentForm(FlaskForm):
+    text = TextAreaField(validators=[DataRequired(), Length(max=4000)])
+
+
+def _engineers(center_id: int) -> list[User]:
+    return list(db().scalars(
+        select(User).where(User.center_id == center_id, User.active.is_(True),
+                           User.role.in_([Role.ENGINEER, Role.TEAM_LEAD, Role.PARTNER])).order_by(User.name)
+    ))
+
+
+@bp.route("/")
+@any_staff()
+def find() -> Response | str:
+    """Open an order by number (typed or scanned)."""
+    number = (request.args.get("number") or "").strip()
+    if number:
+        order = queries.get_order_by_number(db(), number)
+        return redirect(url_for("orders.show", number=order.number))
+    return redirect(url_for("auth.home"))
+
+
+@bp.route("/<number>")
+def show(number: str) -> str:
+    session = db()
+    order = queries.get_order_by_number(session, number)
+    role = current_user.role
+    return render_template(
+        "orders/show.html",
+        order=order,
+        history=queries.list_order_history(session, order),
+        transitions=transitions_from(order.state, role),
+        state_help=STATE_HELP[order.state],
+        engineers=_engineers(order.center_id) if role in services.ASSIGN_ROLES else [],
+        outcomes=list(Outcome),
+        form=TransitionForm(),
+        assign_form=AssignForm(),
+        comment_form=CommentForm(),
+    )
+
+
+@bp.route("/<number>/transition", methods=["POST"])
+def transition(number: str) -> Response:
+    order = queries.get_order_by_number(db(), number)
+    form = TransitionForm()
+    if not form.validate():
+        flash(_("The form was incomplete; nothing was changed."), "error")
+        return redirect(url_for("orders.show", number=order.number))
+    fields = {name: getattr(form, name).data for name in
+              ("diagnosis", "estimate_total", "outcome", "outcome_note", "reason") if getattr(form, name).data}
+    services.apply_transition(db(), order, form.to.data, actor(), expected_version=form.version.data, **fields)
+    flash(_("Order %(number)s: done.", number=order.number), "success")
+    return redirect(url_for("orders.show", number=order.number))
+
+
+@bp.route("/<number>/assign", methods=["POST"])
+def assign(number: str) -> Response:
+    order = queries.get_order_by_number(db(), number)
+    form = AssignForm()
+    form.validate()
+    engineer = db().get(User, form.engineer_id.data) if form.engineer_id.data else None
+    if form.engineer_id.data and engineer is None:
+        flash(_("No such engineer."), "error")
+        return redirect(url_for("orders.show", number=order.number))
+    services.assign_engineer(db(), order, engineer, actor(), expected_version=form.version.data)
+    flash(_("Order %(number)s: assignment saved.", number=order.number), "success")
+    return redirect(url_for("orders.show", number=order.number))
+
+
+@bp.route("/<number>/comment", methods=["POST"])
+def comment(number: str) -> Response:
+    order = queries.get_order_by_number(db(), number)
+    form = CommentForm()
+    if form.validate():
+        services.add_comment(db(), order, actor(), form.text.data or "")
+        flash(_("Comment added."), "success")
+    else:
+        flash(_("The comment is empty."), "error")
+    return redirect(url_for("orders.show", number=order.number))

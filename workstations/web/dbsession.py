@@ -1,0 +1,55 @@
+"""One database session per request, committed in exactly one place: after the view."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, session
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from servicecenter.db import Database
+from servicecenter.errors import N_, ConcurrentUpdate, DomainError
+
+
+def database() -> Database:
+    return current_app.extensions["servicecenter.db"]
+
+
+def db() -> Session:
+    """The request's session (created on first use)."""
+    if "db_session" not in g:
+        g.db_session = database().session()
+    return g.db_session
+
+
+def _commit(response: Response) -> Response:
+    """Commit the request's work when the view succeeded; roll back on any error answer."""
+    sess: Session | None = g.get("db_session")
+    if sess is None:
+        return response
+    if response.status_code >= 400:
+        sess.rollback()
+        return response
+    try:
+        sess.commit()
+    except (DomainError, IntegrityError, OperationalError) as exc:
+        sess.rollback()
+        session.pop("_flashes", None)  # what the view announced did not happen
+        current_app.logger.warning("commit refused: %s", exc)
+        from workstations.web.errors import domain_error_response
+
+        if not isinstance(exc, DomainError):
+            exc = ConcurrentUpdate(N_("Someone else changed the same record at the same moment; try again"))
+        return domain_error_response(exc)
+    return response
+
+
+def _close(_exc: BaseException | None) -> None:
+    sess: Session | None = g.pop("db_session", None)
+    if sess is not None:
+        sess.close()
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_commit)
+    app.teardown_request(_close)
