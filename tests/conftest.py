@@ -17,24 +17,49 @@ from servicecenter.db import Base, Database
 from tests.factories import Factory
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """scrypt at a low cost: the same code path, a hundred times faster (tests make many users)."""
+    import servicecenter.accounts.services as accounts
+
+    saved = accounts.PASSWORD_METHOD
+    accounts.PASSWORD_METHOD = "scrypt:1024:8:1"
+    yield
+    accounts.PASSWORD_METHOD = saved
+
+
 def _database_url(tmp_root: Path) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     return normalise_database_url(url) if url else f"sqlite:///{tmp_root / 'test.db'}"
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return _database_url(tmp_path_factory.mktemp("db"))
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SQLite in a temp dir, or a fresh PostgreSQL database made for this run beside
+    TEST_DATABASE_URL's (so two runs on one server never share tables); dropped after."""
+    url = _database_url(tmp_path_factory.mktemp("db"))
+    if not url.startswith("postgresql"):
+        yield url
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    run_db = f"{base.database}_run{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{run_db}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{run_db}"'))
+    yield base.set(database=run_db).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{run_db}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
 def database(database_url: str) -> Iterator[Database]:
     """The test database with the models' schema, created once per run."""
     db = Database(database_url)
-    Base.metadata.drop_all(db.engine)
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     Base.metadata.create_all(db.engine)
     yield db
     db.dispose()

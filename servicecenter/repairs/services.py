@@ -51,10 +51,11 @@ def _check_version(order: RepairOrder, expected_version: int | None) -> None:
 
 
 def _flush(session: Session, order: RepairOrder) -> None:
+    number = order.number  # read now: a failed flush expires the object
     try:
         session.flush()
     except StaleDataError as exc:
-        raise ConcurrentUpdate(CHANGED_MEANWHILE, number=order.number) from exc
+        raise ConcurrentUpdate(CHANGED_MEANWHILE, number=number) from exc
 
 
 def _text(value: Any, limit: int = MAX_TEXT) -> str:
@@ -232,10 +233,10 @@ def assign_engineer(session: Session, order: RepairOrder, engineer: User | None,
         raise ValidationFailed(N_("%(name)s cannot work on this center's orders"),
                                errors={"engineer": N_("Not an engineer of this center")}, name=engineer.name)
     _check_version(order, expected_version)
-    previous = order.engineer
-    if (previous.id if previous else None) == (engineer.id if engineer else None):
+    if order.engineer_id == (engineer.id if engineer else None):
         return order
-    order.engineer_id = engineer.id if engineer else None
+    previous = order.engineer
+    order.engineer = engineer
     record_event(session, actor=actor, kind=EventKind.ASSIGNMENT, order=order,
                  from_value=previous.name if previous else None, to_value=engineer.name if engineer else None)
     _flush(session, order)

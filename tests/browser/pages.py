@@ -1,0 +1,138 @@
+"""Page objects: what a test may see and do on a page, named as the user would say it.
+
+Tests talk to these, not to selectors, so a changed template means one change here. They
+locate by structure, role and class (never by translated text): the Russian catalogue changes,
+the page's structure should not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Self
+from urllib.parse import parse_qs, urlsplit
+
+from playwright.sync_api import Locator, Page, Response
+
+
+class BasePage:
+    """Any page of the app: the top bar, the heading, the flashed messages."""
+
+    path = "/"
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url.rstrip("/")
+
+    def goto(self) -> Self:
+        self.page.goto(self.base_url + self.path)
+        return self
+
+    @property
+    def current_path(self) -> str:
+        return urlsplit(self.page.url).path
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        return parse_qs(urlsplit(self.page.url).query)
+
+    @property
+    def language(self) -> str | None:
+        """The page's language (<html lang>)."""
+        return self.page.locator("html").get_attribute("lang")
+
+    @property
+    def heading(self) -> Locator:
+        return self.page.locator("main h1")
+
+    def heading_text(self) -> str:
+        return self.heading.inner_text().strip()
+
+    @property
+    def errors(self) -> Locator:
+        """Error messages (role="alert")."""
+        return self.page.locator("main [role=alert]")
+
+    @property
+    def flashes(self) -> Locator:
+        return self.page.locator("main .flash")
+
+    @property
+    def whoami(self) -> Locator:
+        """The logged-in user's name · role · center in the top bar (absent when logged out)."""
+        return self.page.locator("header .whoami")
+
+    def is_logged_in(self) -> bool:
+        return self.whoami.count() > 0
+
+
+class LoginPage(BasePage):
+    path = "/login"
+
+    @property
+    def form(self) -> Locator:
+        return self.page.locator("section.login form")
+
+    @property
+    def email(self) -> Locator:
+        return self.form.locator("input[name=email]")
+
+    @property
+    def password(self) -> Locator:
+        return self.form.locator("input[name=password]")
+
+    def log_in(self, email: str, password: str) -> Response | None:
+        """Type the e-mail and the password as a person would, and press Enter.
+
+        Returns the response of the page the browser ends on (after any redirect).
+        """
+        self.email.press_sequentially(email)
+        self.password.press_sequentially(password)
+        with self.page.expect_navigation() as navigation:
+            self.password.press("Enter")
+        return navigation.value
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    path: str
+    text: str
+    current: bool
+
+
+class WorkstationPage(BasePage):
+    """A role's workstation: the menu, the scan field that keeps focus, logging out.
+
+    A workstation's page object sets `path` and `endpoint` (and adds its own queues and actions).
+    """
+
+    endpoint: str
+
+    @property
+    def menu(self) -> Locator:
+        return self.page.locator("header nav.menu a")
+
+    def menu_entries(self) -> list[MenuEntry]:
+        return [MenuEntry(path=urlsplit(a.get_attribute("href") or "").path, text=a.inner_text().strip(),
+                          current=a.get_attribute("aria-current") == "page")
+                for a in self.menu.all()]
+
+    def menu_paths(self) -> list[str]:
+        return [entry.path for entry in self.menu_entries()]
+
+    @property
+    def scan_field(self) -> Locator:
+        return self.page.locator("main .scan-input")
+
+    def scan_field_focused(self) -> bool:
+        """Whether the scan field has keyboard focus (document.activeElement), so a scanner can type."""
+        return self.page.evaluate(
+            "() => { const el = document.activeElement; return !!el && el.matches('main .scan-input'); }")
+
+    def log_out(self) -> None:
+        with self.page.expect_navigation():
+            self.page.locator("header form[action$='/logout'] button[type=submit]").click()
+
+
+class IntakePage(WorkstationPage):
+    path = "/intake/"
+    endpoint = "intake.index"

@@ -1,0 +1,121 @@
+"""Access, generated from the URL map: every route declares a policy, and the policy holds."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import url_for
+
+from servicecenter.accounts.roles import Role
+from servicecenter.centers.models import CenterKind
+from servicecenter.repairs.states import RepairState
+from tests.factories import csrf_token, login
+from workstations.web.access import policy_for
+
+
+def _routes(app):  # noqa: ANN001, ANN202
+    return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+
+
+def test_every_route_declares_its_policy(app) -> None:  # noqa: ANN001
+    missing = [r.rule for r in _routes(app) if policy_for(r.endpoint, app) is None]
+    assert missing == [], f"routes without an access policy: {missing}"
+
+
+def _sample_url(rule, values):  # noqa: ANN001, ANN202
+    """The rule with sample arguments: order numbers, ids, a language code."""
+    def arg(match: re.Match) -> str:
+        converter, name = match.group(1), match.group(2)
+        if name == "number":
+            return values["number"]
+        if converter == "int":
+            return str(values["id"])
+        return "en" if name == "code" else "x"
+
+    return re.sub(r"<(?:(\w+):)?(\w+)>", arg, rule.rule)
+
+
+@pytest.fixture
+def world(factory):  # noqa: ANN001, ANN201
+    msk = factory.center("MSK")
+    kzn = factory.center("KZN", kind=CenterKind.PARTNER)
+    ekb = factory.center("EKB", kind=CenterKind.PARTNER, name="Партнёр Екатеринбург")
+    users = {role: factory.user(msk, role, email=f"{role.value}@msk.test") for role in Role if role != Role.PARTNER}
+    users[Role.PARTNER] = factory.user(kzn, Role.PARTNER, email="partner@kzn.test")
+    own = factory.order(kzn, state=RepairState.DIAGNOSIS)
+    foreign = factory.order(ekb, state=RepairState.DIAGNOSIS,
+                            customer=factory.customer("Чужой Клиент Екатеринбурга", phone="+79990001122"))
+    return {"users": users, "own": own, "foreign": foreign, "msk": msk}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_role_matrix_over_every_get_route(app, client, world, role) -> None:  # noqa: ANN001
+    """Each role gets 200/redirect where its policy admits it and 403 elsewhere; never a 500."""
+    login(client, world["users"][role].email)
+    number = world["own"].number if role == Role.PARTNER else world["foreign"].number
+    for rule in _routes(app):
+        if "GET" not in rule.methods or rule.endpoint in ("auth.login",):
+            continue
+        url = _sample_url(rule, {"number": number, "id": 1})
+        status = client.get(url).status_code
+        admitted = policy_for(rule.endpoint, app).admits(role)
+        if admitted:
+            assert status in (200, 302), (role, url, status)
+        else:
+            assert status == 403, (role, url, status)
+
+
+def test_partner_gets_404_for_another_centers_order_on_every_order_route(app, client, world) -> None:  # noqa: ANN001
+    login(client, world["users"][Role.PARTNER].email)
+    token = csrf_token(client.get("/partner/").get_data(as_text=True))
+    events_before = len(world["foreign"].events)
+    foreign, missing = world["foreign"].number, "EKB-2026-999999"
+    for rule in _routes(app):
+        if "<number>" not in rule.rule:
+            continue
+        for number in (foreign, missing):
+            url = _sample_url(rule, {"number": number, "id": 1})
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                r = client.open(url, method=method, data={"csrf_token": token, "to": "in_repair", "text": "x"})
+                body = r.get_data(as_text=True)
+                assert r.status_code == 404, (method, url, r.status_code)
+                assert "Чужой Клиент" not in body and "Екатеринбург" not in body
+    # the answer for a foreign number is exactly the answer for a missing one
+    a = client.get(f"/orders/{foreign}").get_data(as_text=True)
+    b = client.get(f"/orders/{missing}").get_data(as_text=True)
+    # (the number itself appears only where the page echoes the URL the user typed)
+    assert re.sub(r"EKB-\d{4}-\d{6}", "N", a) == re.sub(r"EKB-\d{4}-\d{6}", "N", b)
+    assert world["foreign"].state == RepairState.DIAGNOSIS and len(world["foreign"].events) == events_before
+
+
+def test_partner_pages_never_show_another_centers_data(app, client, world) -> None:  # noqa: ANN001
+    login(client, world["users"][Role.PARTNER].email)
+    own = world["own"].number
+    for rule in _routes(app):
+        if "GET" not in rule.methods or not policy_for(rule.endpoint, app).admits(Role.PARTNER):
+            continue
+        body = client.get(_sample_url(rule, {"number": own, "id": 1}), follow_redirects=True).get_data(as_text=True)
+        assert world["foreign"].number not in body
+        assert "Чужой Клиент" not in body and "+79990001122" not in body and "EKB" not in body
+
+
+def test_own_staff_can_open_any_centers_order_but_not_change_it(app, client, world) -> None:  # noqa: ANN001
+    login(client, world["users"][Role.ENGINEER].email)
+    number = world["foreign"].number
+    page = client.get(f"/orders/{number}")
+    assert page.status_code == 200
+    r = client.post(f"/orders/{number}/transition", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)), "to": "in_repair"})
+    assert r.status_code == 403
+    assert world["foreign"].state == RepairState.DIAGNOSIS
+
+
+def test_admin_pages_refuse_every_other_role(app, client, world) -> None:  # noqa: ANN001
+    with app.test_request_context():
+        admin_url = url_for("admin.index")
+    for role in Role:
+        client.get("/login")
+        login(client, world["users"][role].email)
+        assert client.get(admin_url).status_code == (200 if role == Role.ADMIN else 403)
+        client.delete_cookie("sc_session")
