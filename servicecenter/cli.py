@@ -46,20 +46,24 @@ def init_db() -> None:
 def seed_demo(if_empty: bool, seed: int) -> None:
     """Load a realistic demo network and print the demo logins."""
     from servicecenter.demo import DEMO_PASSWORD, demo_logins, is_empty, load_demo
+    from servicecenter.errors import DomainError
 
     database = _database(_settings())
-    with database.unit_of_work() as session:
-        if if_empty and not is_empty(session):
-            click.echo("The database already has data; demo not loaded.")
-        else:
-            summary = load_demo(session, seed=seed)
-            click.echo("Demo network loaded: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+    try:
+        with database.unit_of_work() as session:
+            if if_empty and not is_empty(session):
+                click.echo("The database already has data; demo not loaded.")
+            else:
+                summary = load_demo(session, seed=seed)
+                click.echo("Demo network loaded: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
     with database.unit_of_work() as session:
         logins = demo_logins(session)
     if logins:
         click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for role, email, center in logins:
-            click.echo(f"  {role:<12} {email:<32} {center}")
+            click.echo(f"  {role:<12} {email:<40} {center}")
 
 
 @main.command("create-user")

@@ -119,3 +119,21 @@ def test_admin_pages_refuse_every_other_role(app, client, world) -> None:  # noq
         login(client, world["users"][role].email)
         assert client.get(admin_url).status_code == (200 if role == Role.ADMIN else 403)
         client.delete_cookie("sc_session")
+
+
+def test_a_database_race_inside_a_view_is_a_conflict_not_a_server_error(app, client, factory) -> None:  # noqa: ANN001
+    """The uniqueness check passed, then the database refused the row: the user gets 409 and a message."""
+    from sqlalchemy.exc import IntegrityError
+
+    from workstations.web.access import any_staff
+
+    @app.route("/test-race")
+    @any_staff()
+    def race():  # noqa: ANN202
+        raise IntegrityError("INSERT ...", {}, Exception("duplicate key value violates unique constraint"))
+
+    center = factory.center("RCE")
+    login(client, factory.user(center, Role.INTAKE).email)
+    r = client.get("/test-race")
+    assert r.status_code == 409
+    assert "duplicate key" not in r.get_data(as_text=True)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from servicecenter.db import Database
-from servicecenter.errors import N_, ConcurrentUpdate, DomainError
+from servicecenter.errors import DomainError
 
 
 def database() -> Database:
@@ -36,11 +36,9 @@ def _commit(response: Response) -> Response:
         sess.rollback()
         session.pop("_flashes", None)  # what the view announced did not happen
         current_app.logger.warning("commit refused: %s", exc)
-        from workstations.web.errors import domain_error_response
+        from workstations.web.errors import domain_error_response, race_response
 
-        if not isinstance(exc, DomainError):
-            exc = ConcurrentUpdate(N_("Someone else changed the same record at the same moment; try again"))
-        return domain_error_response(exc)
+        return domain_error_response(exc) if isinstance(exc, DomainError) else race_response(exc)
     return response
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from servicecenter.errors import DomainError
+from servicecenter.errors import N_, ConcurrentUpdate, DomainError
 
 
 def translate(exc: DomainError) -> str:
@@ -39,8 +41,17 @@ def _csrf_error(_exc: CSRFError) -> Response:
     return Response(body, status=400)
 
 
+def race_response(_exc: Exception) -> Response:
+    """Two people wrote the same thing at the same instant and the database refused the second:
+    a conflict to retry, not a server error (the request's transaction is rolled back)."""
+    return domain_error_response(ConcurrentUpdate(
+        N_("Someone else changed the same record at the same moment; try again")))
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, domain_error_response)
+    app.register_error_handler(IntegrityError, race_response)
+    app.register_error_handler(StaleDataError, race_response)
     app.register_error_handler(CSRFError, _csrf_error)
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _http_error)

@@ -1,0 +1,106 @@
+"""The `servicecenter` command, run as an operator runs it (a separate process, DATABASE_URL set)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from servicecenter.accounts.models import User
+from servicecenter.accounts.roles import Role
+from servicecenter.accounts.services import authenticate
+from servicecenter.db import Database
+from servicecenter.demo import DEMO_PASSWORD
+from servicecenter.repairs.models import RepairOrder
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cli(db_url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": db_url, "SERVICECENTER_INSTANCE": str(tmp_path / "instance")}
+    env.pop("REDIS_URL", None)
+    return subprocess.run([sys.executable, "-m", "servicecenter", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    tmp = tmp_path_factory.mktemp("cli")
+    url = f"sqlite:///{tmp / 'demo.db'}"
+    init = _cli(url, tmp, "init-db")
+    assert init.returncode == 0, init.stderr
+    assert "newest schema" in init.stdout
+    seed = _cli(url, tmp, "seed-demo", "--if-empty")
+    assert seed.returncode == 0, seed.stderr
+    assert "Demo logins" in seed.stdout and "admin@demo.servicecenter.ru" in seed.stdout
+    return url, tmp
+
+
+def test_seed_demo_gives_a_login_for_every_role(demo_db) -> None:  # noqa: ANN001
+    url, _ = demo_db
+    db = Database(url)
+    with db.unit_of_work() as s:
+        roles = set(s.scalars(select(User.role).where(User.active.is_(True))))
+        assert roles == set(Role)
+        assert authenticate(s, "intake.msk@demo.servicecenter.ru", DEMO_PASSWORD, "127.0.0.1").role == Role.INTAKE
+        assert s.scalar(select(func.count()).select_from(RepairOrder)) >= 250
+    db.dispose()
+
+
+def test_seed_demo_if_empty_does_not_load_twice_but_still_prints_logins(demo_db) -> None:  # noqa: ANN001
+    url, tmp = demo_db
+    db = Database(url)
+    with db.unit_of_work() as s:
+        before = s.scalar(select(func.count()).select_from(RepairOrder))
+    again = _cli(url, tmp, "seed-demo", "--if-empty")
+    assert again.returncode == 0 and "already has data" in again.stdout
+    assert "intake.msk@demo.servicecenter.ru" in again.stdout
+    forced = _cli(url, tmp, "seed-demo")
+    assert forced.returncode != 0 and "Traceback" not in forced.stderr
+    with db.unit_of_work() as s:
+        assert s.scalar(select(func.count()).select_from(RepairOrder)) == before
+    db.dispose()
+
+
+def test_create_user_then_log_in(demo_db) -> None:  # noqa: ANN001
+    url, tmp = demo_db
+    made = _cli(url, tmp, "create-user", "--email", "New.Clerk@Example.ru", "--password", "s3cure-pass",
+                "--role", "intake", "--center", "msk")
+    assert made.returncode == 0, made.stderr
+    assert "new.clerk@example.ru" in made.stdout and "MSK" in made.stdout
+    db = Database(url)
+    with db.unit_of_work() as s:
+        user = authenticate(s, "new.clerk@example.ru", "s3cure-pass", "127.0.0.1")
+        assert user.role == Role.INTAKE and user.center.code == "MSK"
+    db.dispose()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--role", "intake", "--center", "NOPE"], "No service center with code"),
+    (["--role", "wizard", "--center", "MSK"], "Invalid value for '--role'"),
+    (["--role", "intake", "--center", "KZN"], "partner"),  # a partner center's users are partners
+])
+def test_create_user_refuses_clearly(demo_db, args, message) -> None:  # noqa: ANN001
+    url, tmp = demo_db
+    run = _cli(url, tmp, "create-user", "--email", "x@example.ru", "--password", "long-enough", *args)
+    assert run.returncode != 0
+    assert message in run.stderr and "Traceback" not in run.stderr
+
+
+def test_create_user_refuses_a_short_password_and_a_duplicate(demo_db) -> None:  # noqa: ANN001
+    url, tmp = demo_db
+    short = _cli(url, tmp, "create-user", "--email", "y@example.ru", "--password", "short", "--role", "intake",
+                 "--center", "MSK")
+    assert short.returncode != 0 and "password" in short.stderr
+    dup = _cli(url, tmp, "create-user", "--email", "admin@demo.servicecenter.ru", "--password", "long-enough",
+               "--role", "intake", "--center", "MSK")
+    assert dup.returncode != 0 and "already exists" in dup.stderr
+
+
+def test_worker_without_redis_says_why(tmp_path: Path) -> None:
+    run = _cli(f"sqlite:///{tmp_path / 'w.db'}", tmp_path, "worker", "--burst")
+    assert run.returncode != 0 and "REDIS_URL is not set" in run.stderr
