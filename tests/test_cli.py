@@ -104,3 +104,30 @@ def test_create_user_refuses_a_short_password_and_a_duplicate(demo_db) -> None: 
 def test_worker_without_redis_says_why(tmp_path: Path) -> None:
     run = _cli(f"sqlite:///{tmp_path / 'w.db'}", tmp_path, "worker", "--burst")
     assert run.returncode != 0 and "REDIS_URL is not set" in run.stderr
+
+
+def test_every_demo_login_reaches_its_workstation(demo_db) -> None:  # noqa: ANN001
+    """`make run`'s promise: a person can log in as each demo role."""
+    from servicecenter.app import create_app
+    from servicecenter.config import Settings
+    from tests.factories import login
+
+    url, tmp = demo_db
+    settings = Settings.from_env({"DATABASE_URL": url, "SECRET_KEY": "x" * 32,
+                                  "SERVICECENTER_INSTANCE": str(tmp / "instance")})
+    app = create_app(settings)
+    db = Database(url)
+    with db.unit_of_work() as s:
+        from servicecenter.demo import demo_logins
+
+        logins = demo_logins(s)
+    db.dispose()
+    assert {role for role, _, _ in logins} == {r.value for r in Role}
+    for _role, email, center in logins:
+        client = app.test_client()
+        landed = login(client, email, DEMO_PASSWORD)
+        assert landed.status_code == 302, email
+        page = client.get(landed.headers["Location"])
+        assert page.status_code == 200, email
+        assert f"· {center}</span>" in page.get_data(as_text=True)
+    app.extensions["servicecenter.db"].dispose()

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 LOCALES = ("ru", "en")
 DEFAULT_LOCALE = "ru"
+DEFAULT_TIMEZONE = "Europe/Moscow"
 
 
 def select_locale() -> str:
@@ -22,6 +23,13 @@ def select_locale() -> str:
     if chosen in LOCALES:
         return chosen
     return request.accept_languages.best_match(LOCALES, default=DEFAULT_LOCALE) or DEFAULT_LOCALE
+
+
+def select_timezone() -> str:
+    """Times are shown in the user's center's local time (Moscow before login)."""
+    if current_user.is_authenticated:
+        return current_user.user.center.timezone
+    return DEFAULT_TIMEZONE
 
 
 def compile_catalogues(directory: Path) -> None:
@@ -40,4 +48,4 @@ def compile_catalogues(directory: Path) -> None:
 
 def init_app(app: Flask) -> None:
     compile_catalogues(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
-    Babel(app, locale_selector=select_locale)
+    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)

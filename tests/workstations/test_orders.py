@@ -1,0 +1,141 @@
+"""The shared order page: the buttons the table allows, actions, refusals that change nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from servicecenter.accounts.roles import Role
+from servicecenter.repairs.models import EventKind
+from servicecenter.repairs.states import RepairState
+from tests.factories import csrf_token, login
+
+
+@pytest.fixture
+def center(factory):  # noqa: ANN001, ANN201
+    return factory.center("MSK", timezone="Europe/Moscow")
+
+
+def _page(client, number):  # noqa: ANN001, ANN202
+    r = client.get(f"/orders/{number}")
+    assert r.status_code == 200
+    return r.get_data(as_text=True)
+
+
+def test_buttons_are_the_edges_the_role_may_take(client, factory, center) -> None:  # noqa: ANN001
+    order = factory.order(center, state=RepairState.DIAGNOSIS)
+    login(client, factory.staff(center, Role.ENGINEER).email)
+    html = _page(client, order.number)
+    for action in ("request_approval", "start_repair", "wait_for_parts", "close_without_repair"):
+        assert f'data-action="{action}"' in html
+    assert 'data-action="cancel"' not in html  # engineers do not cancel; team leads do
+    client.delete_cookie("sc_session")
+    login(client, factory.staff(center, Role.WAREHOUSE).email)
+    assert 'class="transition"' not in _page(client, order.number)
+
+
+def test_engineer_takes_an_order_into_diagnosis(client, factory, center, session) -> None:  # noqa: ANN001
+    order = factory.order(center)
+    login(client, factory.staff(center, Role.ENGINEER).email)
+    html = _page(client, order.number)
+    r = client.post(f"/orders/{order.number}/transition", data={
+        "csrf_token": csrf_token(html), "to": "diagnosis", "version": order.version})
+    assert r.status_code == 302
+    session.refresh(order)
+    assert order.state == RepairState.DIAGNOSIS
+    assert order.events[-1].kind == EventKind.STATE
+
+
+def test_a_forbidden_transition_is_a_409_with_a_clear_message(client, factory, center, session) -> None:  # noqa: ANN001
+    order = factory.order(center)
+    login(client, factory.staff(center, Role.INTAKE).email)
+    html = _page(client, order.number)
+    r = client.post(f"/orders/{order.number}/transition", data={
+        "csrf_token": csrf_token(html), "to": "issued", "version": order.version})
+    assert r.status_code == 409
+    body = r.get_data(as_text=True)
+    assert order.number in body and 'role="alert"' in body
+    session.refresh(order)
+    assert order.state == RepairState.RECEIVED and len(order.events) == 1
+
+
+def test_a_role_that_may_not_take_the_edge_gets_403(client, factory, center, session) -> None:  # noqa: ANN001
+    order = factory.order(center, state=RepairState.READY_FOR_PICKUP)
+    login(client, factory.staff(center, Role.ENGINEER).email)
+    r = client.post(f"/orders/{order.number}/transition", data={
+        "csrf_token": csrf_token(_page(client, order.number)), "to": "issued"})
+    assert r.status_code == 403
+    session.refresh(order)
+    assert order.state == RepairState.READY_FOR_PICKUP
+
+
+def test_acting_on_an_outdated_page_is_refused(client, factory, center, session) -> None:  # noqa: ANN001
+    order = factory.order(center)
+    seen = order.version
+    login(client, factory.staff(center, Role.TEAM_LEAD).email)
+    html = _page(client, order.number)
+    r = client.post(f"/orders/{order.number}/assign", data={
+        "csrf_token": csrf_token(html), "engineer_id": factory.staff(center, Role.ENGINEER).id, "version": seen})
+    assert r.status_code == 302
+    r = client.post(f"/orders/{order.number}/transition", data={
+        "csrf_token": csrf_token(html), "to": "cancelled", "reason": "дубль", "version": seen})
+    assert r.status_code == 409
+    session.refresh(order)
+    assert order.state == RepairState.RECEIVED and order.engineer_id is not None
+
+
+def test_missing_operation_fields_are_a_422_and_nothing_changes(client, factory, center, session) -> None:  # noqa: ANN001
+    order = factory.order(center, state=RepairState.IN_REPAIR)
+    login(client, factory.staff(center, Role.ENGINEER).email)
+    r = client.post(f"/orders/{order.number}/transition", data={
+        "csrf_token": csrf_token(_page(client, order.number)), "to": "ready_for_pickup", "outcome": "refused"})
+    assert r.status_code == 422
+    session.refresh(order)
+    assert order.state == RepairState.IN_REPAIR
+
+
+def test_team_lead_assigns_only_engineers_of_the_center(client, factory, center, session) -> None:  # noqa: ANN001
+    order = factory.order(center)
+    stranger = factory.staff(factory.center("SPB"), Role.ENGINEER)
+    login(client, factory.staff(center, Role.TEAM_LEAD).email)
+    html = _page(client, order.number)
+    assert stranger.name not in html  # not offered
+    r = client.post(f"/orders/{order.number}/assign", data={"csrf_token": csrf_token(html),
+                                                            "engineer_id": stranger.id})
+    assert r.status_code == 422
+    session.refresh(order)
+    assert order.engineer_id is None
+
+
+def test_comments_go_into_the_history(client, factory, center, session) -> None:  # noqa: ANN001
+    order = factory.order(center)
+    login(client, factory.staff(center, Role.CALL_CENTER).email)
+    html = _page(client, order.number)
+    client.post(f"/orders/{order.number}/comment", data={"csrf_token": csrf_token(html),
+                                                         "text": "Клиент просит перезвонить <b>вечером</b>"})
+    page = _page(client, order.number)
+    assert "Клиент просит перезвонить &lt;b&gt;вечером&lt;/b&gt;" in page  # shown, and escaped
+    session.refresh(order)
+    assert order.events[-1].kind == EventKind.COMMENT
+
+
+def test_times_are_shown_in_the_centers_local_time(client, factory, session) -> None:  # noqa: ANN001
+    from servicecenter.repairs.history import record_event
+
+    ekb = factory.center("EKT", timezone="Asia/Yekaterinburg")
+    order = factory.order(ekb)
+    event = record_event(session, actor=None, kind=EventKind.COMMENT, order=order, text="метка")
+    event.at = datetime(2026, 3, 1, 20, 15, tzinfo=UTC)  # 01:15 on 2 March in Yekaterinburg (UTC+5)
+    session.flush()
+    login(client, factory.staff(ekb, Role.INTAKE).email)
+    html = _page(client, order.number)
+    assert "02.03.2026, 01:15" in html or "3/2/26, 1:15" in html
+
+
+def test_open_by_number_redirects_and_unknown_is_404(client, factory, center) -> None:  # noqa: ANN001
+    order = factory.order(center)
+    login(client, factory.staff(center, Role.INTAKE).email)
+    r = client.get(f"/orders/?number=%20{order.number.lower()}%20")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/orders/{order.number}")
+    assert client.get("/orders/?number=NOPE-1").status_code == 404
