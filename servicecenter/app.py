@@ -49,4 +49,9 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     app.extensions["servicecenter.jobs"] = Dispatcher(database, settings.redis_url)
     init_web(app)
     register_workstations(app)
+    if settings.proxy_count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     return app

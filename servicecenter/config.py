@@ -37,6 +37,9 @@ class Settings:
     mail_sender: str = "servicecenter@localhost"
     public_url: str = "http://127.0.0.1:5000"
     secure_cookies: bool = False
+    # How many reverse proxies (nginx, a load balancer) stand in front of the app and set
+    # X-Forwarded-For/-Proto; 0 trusts none. Login throttling counts by the client's address.
+    proxy_count: int = 0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -59,6 +62,7 @@ class Settings:
             mail_sender=env.get("MAIL_SENDER", "servicecenter@localhost"),
             public_url=env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
             secure_cookies=_bool(env.get("SECURE_COOKIES"), default=not debug),
+            proxy_count=int(env.get("PROXY_COUNT", "0") or 0),
         )
 
     def effective_secret_key(self) -> str:

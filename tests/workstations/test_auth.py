@@ -141,3 +141,20 @@ def test_security_headers_on_pages(client) -> None:  # noqa: ANN001
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
     assert "'unsafe-inline'" not in r.headers["Content-Security-Policy"]
+
+
+def test_behind_a_trusted_proxy_throttling_counts_the_real_client(bound_db, database_url, tmp_path, factory) -> None:  # noqa: ANN001
+    from servicecenter.app import create_app
+    from tests.conftest import make_settings
+
+    app = create_app(make_settings(database_url, tmp_path, proxy_count=1), overrides={"TESTING": True},
+                     database=bound_db)
+    center = factory.center("PRX")
+    factory.user(center, Role.INTAKE, email="clerk@prx.test")
+    for i in range(31):  # 31 failures, each from a different real client behind the same proxy
+        client = app.test_client()
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = f"203.0.113.{i}"
+        assert login(client, f"guess{i}@prx.test", "wrong").status_code == 200
+    client = app.test_client()
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.7"
+    assert login(client, "clerk@prx.test").status_code == 302  # the proxy's address is not blamed
