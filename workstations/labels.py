@@ -70,6 +70,22 @@ LOCATION_KIND = {
 }
 
 
+# Operation fields named in refusals ("Estimate total: a positive amount").
+FIELD = {
+    "diagnosis": _l("Diagnosis"),
+    "estimate_total": _l("Estimate total, ₽"),
+    "outcome": _l("Outcome"),
+    "outcome_note": _l("Conclusion"),
+    "reason": _l("Reason"),
+    "unit": _l("Unit"),
+    "fault": _l("Fault"),
+    "order_type": _l("Type"),
+    "to": _l("State"),
+    "text": _l("Comment"),
+    "engineer": _l("Engineer"),
+}
+
+
 def label(mapping: dict, value: object) -> str:
     """The label of an enum value, or the raw value when it has none."""
     if value is None:

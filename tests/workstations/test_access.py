@@ -60,7 +60,9 @@ def test_role_matrix_over_every_get_route(app, client, world, role) -> None:  # 
         url = _sample_url(rule, {"number": number, "id": 1})
         status = client.get(url).status_code
         admitted = policy_for(rule.endpoint, app).admits(role)
-        if admitted:
+        if admitted and "<int:" in rule.rule:
+            assert status in (200, 302, 404), (role, url, status)  # id 1 may not exist; never 403 or 500
+        elif admitted:
             assert status in (200, 302), (role, url, status)
         else:
             assert status == 403, (role, url, status)
@@ -85,7 +87,10 @@ def test_partner_gets_404_for_another_centers_order_on_every_order_route(app, cl
     a = client.get(f"/orders/{foreign}").get_data(as_text=True)
     b = client.get(f"/orders/{missing}").get_data(as_text=True)
     # (the number itself appears only where the page echoes the URL the user typed)
-    assert re.sub(r"EKB-\d{4}-\d{6}", "N", a) == re.sub(r"EKB-\d{4}-\d{6}", "N", b)
+    def same(page: str) -> str:  # CSRF tokens are timestamp-signed; they differ second to second
+        return re.sub(r'name="csrf_token" value="[^"]+"', "", re.sub(r"EKB-\d{4}-\d{6}", "N", page))
+
+    assert same(a) == same(b)
     assert world["foreign"].state == RepairState.DIAGNOSIS and len(world["foreign"].events) == events_before
 
 

@@ -229,12 +229,19 @@ def test_short_password_is_refused_on_create_and_reset(admin_client, factory, se
     assert login(app.test_client(), clerk.email, PASSWORD).status_code == 302  # the old password still works
 
 
+def english_client(app):  # noqa: ANN001, ANN201
+    """A browser that asks for English (the default language is Russian)."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
 def test_password_reset_replaces_the_old_one(admin_client, factory, hq, app) -> None:
     clerk = factory.user(hq, Role.INTAKE)
     response = submit(admin_client, f"/admin/users/{clerk.id}/password",
                       {"password": "brand-new-pass", "confirm": "brand-new-pass"})
     assert response.status_code == 302
-    assert "Wrong e-mail or password" in text(login(app.test_client(), clerk.email, PASSWORD))
+    assert "Wrong e-mail or password" in text(login(english_client(app), clerk.email, PASSWORD))
     assert login(app.test_client(), clerk.email, "brand-new-pass").status_code == 302
 
 
@@ -249,7 +256,7 @@ def test_deactivated_user_is_logged_out_and_cannot_log_in(admin_client, factory,
     assert response.status_code == 302
     next_request = bench.get("/engineer/")
     assert next_request.status_code == 302 and next_request.headers["Location"].startswith("/login")
-    assert "Wrong e-mail or password" in text(login(app.test_client(), engineer.email))
+    assert "Wrong e-mail or password" in text(login(english_client(app), engineer.email))
     assert "inactive" in text(admin_client.get("/admin/users/?status=inactive"))
 
 
@@ -341,6 +348,7 @@ def _admin_urls(app, ids: dict[str, int]) -> list[tuple[str, str]]:  # noqa: ANN
 def test_other_roles_get_403_on_every_admin_url(client, app, factory, session, hq, admin, role) -> None:
     center = factory.center("PRT", kind=CenterKind.PARTNER) if role == Role.PARTNER else hq
     user = factory.user(center, role)
+    user.locale = "en"  # the messages below are checked in English
     model = factory.model()
     warehouse = session.scalar(select(Location).where(Location.center_id == center.id))
     ids = {"center_id": center.id, "location_id": warehouse.id, "user_id": user.id,

@@ -158,3 +158,21 @@ def test_behind_a_trusted_proxy_throttling_counts_the_real_client(bound_db, data
     client = app.test_client()
     client.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.7"
     assert login(client, "clerk@prx.test").status_code == 302  # the proxy's address is not blamed
+
+
+def test_a_crash_shows_our_page_and_no_details(bound_db, database_url, tmp_path) -> None:  # noqa: ANN001
+    from servicecenter.app import create_app
+    from tests.conftest import make_settings
+    from workstations.web.access import public
+
+    app = create_app(make_settings(database_url, tmp_path), database=bound_db)  # not TESTING: errors handled
+
+    @app.route("/test-crash")
+    @public()
+    def crash():  # noqa: ANN202
+        raise ZeroDivisionError("secret detail")
+
+    r = app.test_client().get("/test-crash")
+    assert r.status_code == 500
+    body = r.get_data(as_text=True)
+    assert 'role="alert"' in body and "secret detail" not in body and "Traceback" not in body

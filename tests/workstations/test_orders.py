@@ -56,6 +56,8 @@ def test_a_forbidden_transition_is_a_409_with_a_clear_message(client, factory, c
     assert r.status_code == 409
     body = r.get_data(as_text=True)
     assert order.number in body and 'role="alert"' in body
+    assert "«Принят»" in body or "Принят" in body  # the current state in words, not its code
+    assert "received" not in body.split('role="alert"')[1].split("</p>")[0]
     session.refresh(order)
     assert order.state == RepairState.RECEIVED and len(order.events) == 1
 

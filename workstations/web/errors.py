@@ -11,16 +11,34 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from servicecenter.errors import N_, ConcurrentUpdate, DomainError
+from workstations import labels
+
+
+def _humane(value: object) -> object:
+    """Enum codes in a message ("awaiting_parts", "refused, unrepairable") become their labels."""
+    if not isinstance(value, str):
+        return value
+    parts = [p.strip() for p in value.split(",")]
+    known = [labels.label(labels.STATE, p) if p in labels.STATE else
+             labels.label(labels.OUTCOME, p) if p in labels.OUTCOME else None for p in parts]
+    return ", ".join(known) if all(known) else value
 
 
 def translate(exc: DomainError) -> str:
     """The error's message in the user's language, with its parameters filled in."""
-    params = {k: (gettext(v) if isinstance(v, str) and k in ("label", "action") else v) for k, v in exc.params.items()}
+    params = {}
+    for key, value in exc.params.items():
+        if key in ("label", "action") and isinstance(value, str):
+            params[key] = gettext(value)
+        elif key in ("current", "allowed"):
+            params[key] = _humane(value)
+        else:
+            params[key] = value
     return gettext(exc.message, **params) if params else gettext(exc.message)
 
 
 def field_errors(exc: DomainError) -> dict[str, str]:
-    return {field: gettext(msg) for field, msg in getattr(exc, "errors", {}).items()}
+    return {labels.label(labels.FIELD, field): gettext(msg) for field, msg in getattr(exc, "errors", {}).items()}
 
 
 def domain_error_response(exc: DomainError) -> Response:
@@ -48,6 +66,11 @@ def race_response(_exc: Exception) -> Response:
         N_("Someone else changed the same record at the same moment; try again")))
 
 
+def _server_error(_exc: Exception) -> Response:
+    """Our own page (in the user's language) for a crash; the details go to the log only."""
+    return Response(render_template("errors/http.html", code=500, status=500), status=500)
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, domain_error_response)
     app.register_error_handler(IntegrityError, race_response)
@@ -55,3 +78,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _http_error)
+    if not app.debug:
+        app.register_error_handler(500, _server_error)
