@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from servicecenter.errors import N_, NotFound
@@ -46,7 +46,7 @@ def list_orders(
         stmt = stmt.where(RepairOrder.engineer_id == engineer_id)
     q = (q or "").strip().upper()
     if q:
-        stmt = stmt.where(or_(RepairOrder.number.startswith(q, autoescape=True)))
+        stmt = stmt.where(RepairOrder.number.startswith(q, autoescape=True))
     stmt = stmt.order_by(RepairOrder.created_at.desc(), RepairOrder.id.desc())
     return paginate(session, stmt, page, per_page)
 
@@ -55,7 +55,8 @@ def count_orders_by_state(session: Session, center_id: int | None = None) -> dic
     stmt = select(RepairOrder.state, func.count()).group_by(RepairOrder.state)
     if center_id is not None:
         stmt = stmt.where(RepairOrder.center_id == center_id)
-    return {state: n for state, n in session.execute(stmt)}
+    counts = dict(session.execute(stmt).all())
+    return {state: counts[state] for state in RepairState if state in counts}  # in workflow order
 
 
 def list_order_history(session: Session, order: RepairOrder) -> list[RepairEvent]:
