@@ -141,3 +141,15 @@ def test_open_by_number_redirects_and_unknown_is_404(client, factory, center) ->
     r = client.get(f"/orders/?number=%20{order.number.lower()}%20")
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/orders/{order.number}")
     assert client.get("/orders/?number=NOPE-1").status_code == 404
+
+
+def test_history_speaks_in_words_not_codes(client, factory, center) -> None:  # noqa: ANN001
+    from servicecenter.repairs.services import decide_warranty
+
+    order = factory.order(center, state=RepairState.READY_FOR_PICKUP)  # closed as unrepairable on the way
+    decide_warranty(factory.session, order, factory.staff(center, Role.INTAKE), covered=False, reason="Вскрыт")
+    login(client, factory.staff(center, Role.INTAKE).email)
+    history = _page(client, order.number).split('class="list history"')[1]
+    for code in ("unrepairable", "ready_for_pickup", "warranty", "paid", "diagnosis"):
+        assert f">{code}<" not in history and f" {code} " not in history and f"→ {code}" not in history
+    assert "Неремонтопригоден" in history or "неремонтопригоден" in history.lower()
