@@ -58,6 +58,9 @@ class ServiceCenter(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
     hours: Mapped[str] = mapped_column(String(200), default="")
     is_head_office: Mapped[bool] = mapped_column(default=False)
+    # Our own warranty on a repair: a unit back within this many days of an earlier order's
+    # issue is a repeat repair under our warranty.
+    repair_warranty_days: Mapped[int] = mapped_column(default=90, server_default="90")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

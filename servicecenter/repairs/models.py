@@ -58,6 +58,9 @@ class RepairOrder(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
+    # Set by whoever creates the order (a form's one-time token, an API Idempotency-Key): a
+    # second create with the same key returns the first order instead of making another.
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     center_id: Mapped[int] = mapped_column(ForeignKey("service_centers.id"), index=True)
     intake_center_id: Mapped[int] = mapped_column(ForeignKey("service_centers.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)

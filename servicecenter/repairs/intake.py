@@ -1,0 +1,152 @@
+"""Receiving a unit at the counter: customer, unit, warranty verdict and the order, in one go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from servicecenter.accounts.models import User
+from servicecenter.catalog.models import ProductModel
+from servicecenter.centers.models import ServiceCenter
+from servicecenter.customers.models import Customer, CustomerKind
+from servicecenter.customers.services import create_customer, normalise_phone
+from servicecenter.equipment.models import Unit
+from servicecenter.equipment.services import register_unit
+from servicecenter.equipment.warranty import ContractTerm, EarlierRepair, Verdict, check_warranty
+from servicecenter.errors import N_, NotFound, ValidationFailed
+from servicecenter.repairs.history import record_event
+from servicecenter.repairs.models import EventKind, OrderType, Outcome, Priority, RepairOrder
+from servicecenter.repairs.services import create_order
+from servicecenter.repairs.states import RepairState
+
+
+@dataclass
+class IntakeRequest:
+    """What the clerk entered (plain values; the edge parses the form or JSON into this)."""
+
+    model_id: int
+    serial: str
+    fault: str
+    customer_id: int | None = None
+    customer_name: str = ""
+    customer_phone: str = ""
+    customer_email: str = ""
+    customer_kind: str = CustomerKind.PERSON
+    purchase_date: date | None = None
+    seller: str = ""
+    condition: str = ""
+    accessories: list[str] = field(default_factory=list)
+    order_type: str = OrderType.PAID
+    priority: str = Priority.NORMAL
+    warranty_override: bool | None = None  # the clerk's own decision, against or without the verdict
+    override_reason: str = ""
+    idempotency_key: str | None = None
+
+
+def earlier_repairs(session: Session, unit: Unit, tz: str) -> list[EarlierRepair]:
+    """The unit's issued orders (any center of the network), for our own repair warranty."""
+    from servicecenter.clock import local_date
+
+    rows = session.execute(select(RepairOrder.number, RepairOrder.issued_at, RepairOrder.outcome).where(
+        RepairOrder.unit_id == unit.id, RepairOrder.state == RepairState.ISSUED))
+    return [EarlierRepair(number, local_date(issued, tz), outcome in (Outcome.REPAIRED, Outcome.REPLACED))
+            for number, issued, outcome in rows if issued is not None]
+
+
+def warranty_verdict(session: Session, *, model: ProductModel, unit: Unit | None, purchase_date: date | None,
+                     center: ServiceCenter, today: date) -> Verdict:
+    """The explained warranty decision for this unit arriving at `center` today."""
+    contract = None
+    if unit is not None and unit.contract is not None:
+        c = unit.contract
+        contract = ContractTerm(c.number, c.valid_from, c.valid_to)
+    return check_warranty(
+        today=today,
+        purchase_date=purchase_date if purchase_date is not None else (unit.purchase_date if unit else None),
+        months=model.warranty_months,
+        override_until=unit.warranty_until_override if unit else None,
+        contract=contract,
+        earlier=earlier_repairs(session, unit, center.timezone) if unit is not None else [],
+        repair_warranty_days=center.repair_warranty_days,
+    )
+
+
+def _customer(session: Session, req: IntakeRequest) -> Customer:
+    if req.customer_id is not None:
+        customer = session.get(Customer, req.customer_id)  # the session's scope re-checks it
+        if customer is None:
+            raise NotFound(N_("No such customer"))
+        return customer
+    phone = normalise_phone(req.customer_phone)
+    name = " ".join((req.customer_name or "").split())
+    same = session.scalars(select(Customer).where(Customer.phone == phone)).all()
+    for known in same:  # the same person typed again, not picked from the list: no duplicate
+        if known.name.casefold() == name.casefold():
+            return known
+    return create_customer(session, name=name, phone=phone, email=req.customer_email, kind=req.customer_kind)
+
+
+def receive_at_counter(session: Session, actor: User, center: ServiceCenter, req: IntakeRequest,
+                       today: date) -> RepairOrder:
+    """Receive a unit: find or create customer and unit, decide warranty, create the order.
+
+    A repeated request with the same idempotency key returns the order the first one made.
+    """
+    if req.idempotency_key:
+        done = session.scalar(select(RepairOrder).where(RepairOrder.idempotency_key == req.idempotency_key))
+        if done is not None:
+            return done
+    errors: dict[str, str] = {}
+    model = session.get(ProductModel, req.model_id) if req.model_id else None
+    if model is None or not model.active:
+        errors["model_id"] = N_("Choose the model from the catalogue")
+    if req.purchase_date is not None and req.purchase_date > today:
+        errors["purchase_date"] = N_("In the future")
+    if not (req.fault or "").strip():
+        errors["fault"] = N_("Describe the fault")
+    if req.customer_id is None and not (req.customer_name or "").strip():
+        errors["customer_name"] = N_("Required")
+    if req.warranty_override is not None and not req.override_reason.strip():
+        errors["override_reason"] = N_("Say why you decide otherwise")
+    try:
+        OrderType(req.order_type), Priority(req.priority)
+    except ValueError:
+        errors["order_type"] = N_("Unknown value")
+    if errors:
+        raise ValidationFailed(N_("The unit was not received: check the marked fields"), errors=errors)
+    assert model is not None
+    customer = _customer(session, req)
+    unit = register_unit(session, model=model, serial=req.serial, owner=customer,
+                         purchase_date=req.purchase_date, seller=req.seller, today=today)
+    if unit.purchase_date is None and req.purchase_date is not None:
+        unit.purchase_date, unit.seller = req.purchase_date, (req.seller or "")[:200]
+    if unit.owner_id is None:
+        unit.owner_id = customer.id
+    verdict = warranty_verdict(session, model=model, unit=unit, purchase_date=req.purchase_date,
+                               center=center, today=today)
+    covered = verdict.covered if req.warranty_override is None else req.warranty_override
+    if covered is None:
+        raise ValidationFailed(verdict.message, errors={"warranty_override": N_("Decide: warranty or paid")},
+                               **verdict.params)
+    order_type = OrderType(req.order_type)
+    if order_type == OrderType.WARRANTY and not covered:
+        raise ValidationFailed(N_("Not under warranty: %(reason)s. Choose paid repair, or decide otherwise "
+                                  "with a reason"), errors={"order_type": N_("Not under warranty")},
+                               reason=verdict.reason())
+    if verdict.earlier_order and order_type in (OrderType.PAID, OrderType.WARRANTY) and covered:
+        order_type = OrderType.REPEAT
+    reason = verdict.reason() if req.warranty_override is None else req.override_reason.strip()
+    order = create_order(session, actor, center=center, customer=customer, unit=unit, fault=req.fault,
+                         condition=req.condition, accessories=req.accessories, order_type=order_type,
+                         priority=req.priority, warranty_covered=covered, warranty_reason=reason)
+    order.idempotency_key = req.idempotency_key
+    record_event(session, actor=actor, kind=EventKind.WARRANTY, order=order,
+                 to_value="warranty" if covered else "paid", reason=reason, basis=verdict.basis.value,
+                 until=verdict.until.isoformat() if verdict.until else None,
+                 proposed=None if req.warranty_override is None else verdict.reason(),
+                 override=req.warranty_override is not None or None, earlier_order=verdict.earlier_order)
+    session.flush()
+    return order
