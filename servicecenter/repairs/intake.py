@@ -147,6 +147,8 @@ def receive_at_counter(session: Session, actor: User, center: ServiceCenter, req
                  to_value="warranty" if covered else "paid", reason=reason, basis=verdict.basis.value,
                  until=verdict.until.isoformat() if verdict.until else None,
                  proposed=None if req.warranty_override is None else verdict.reason(),
-                 override=req.warranty_override is not None or None, earlier_order=verdict.earlier_order)
+                 override=req.warranty_override is not None or None, earlier_order=verdict.earlier_order,
+                 # the verdict's template and values, so each reader sees it in their language
+                 message=verdict.message, params=verdict.params)
     session.flush()
     return order

@@ -50,6 +50,16 @@ def _engineers(center_id: int) -> list[User]:
     ))
 
 
+def _warranty_text(order, history) -> str:  # noqa: ANN001
+    """The warranty reason in the reader's language when the system gave it, else as typed."""
+    for ev in reversed(history):
+        if ev.kind.value == "warranty":
+            if ev.details.get("message") and not ev.details.get("override"):
+                return _(ev.details["message"], **ev.details.get("params", {}))
+            break
+    return order.warranty_reason
+
+
 @bp.route("/")
 @any_staff()
 def find() -> Response | str:
@@ -66,10 +76,12 @@ def show(number: str) -> str:
     session = db()
     order = queries.get_order_by_number(session, number)
     role = current_user.role
+    history = queries.list_order_history(session, order)
     return render_template(
         "orders/show.html",
         order=order,
-        history=queries.list_order_history(session, order),
+        history=history,
+        warranty_text=_warranty_text(order, history),
         transitions=transitions_from(order.state, role),
         state_help=STATE_HELP[order.state],
         engineers=_engineers(order.center_id) if role in services.ASSIGN_ROLES else [],

@@ -1,0 +1,148 @@
+"""The intake counter over HTTP: scan first, receive, refuse bad input, never twice."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from servicecenter.accounts.roles import Role
+from servicecenter.centers.models import CenterKind
+from servicecenter.customers.models import Customer
+from servicecenter.repairs.models import RepairOrder
+from tests.domain.test_scanning import typed_on_russian_layout
+from tests.factories import csrf_token, login
+
+
+@pytest.fixture
+def desk(client, factory):  # noqa: ANN001, ANN201
+    center = factory.center("MSK")
+    clerk = factory.staff(center, Role.INTAKE)
+    login(client, clerk.email)
+    return center, clerk, factory.model(months=24, name="WW90T", category="Стиральные машины")
+
+
+def _form(client, query: str = "") -> dict:  # noqa: ANN001
+    page = client.get(f"/intake/new{query}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    import re
+
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'id="token" name="token" type="hidden" value="([^"]+)"', html)
+    return {"csrf_token": csrf_token(html), "token": token.group(1) if token else ""}
+
+
+def _count(session, model) -> int:  # noqa: ANN001
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def _intake(model, **kw) -> dict:  # noqa: ANN001
+    data = {"serial": "WM-000777", "model_id": str(model.id), "purchase_date": "2025-03-14",
+            "customer_name": "Смирнова Ольга", "customer_phone": "+7 916 555-44-33", "customer_kind": "person",
+            "fault": "Не сливает воду", "condition_checks": ["scratches"], "accessories_checks": ["cable"],
+            "accessories_other": "шланг", "order_type": "warranty", "priority": "normal", "warranty": "auto"}
+    data.update(kw)
+    return data
+
+
+def test_scanning_an_order_number_opens_it_even_on_the_russian_layout(client, factory, desk) -> None:  # noqa: ANN001
+    order = factory.order(desk[0])
+    for raw in (order.number, typed_on_russian_layout(order.number), f"  {order.number.lower()}\r\n"):
+        r = client.get("/intake/scan", query_string={"code": raw})
+        assert r.status_code == 302 and r.headers["Location"] == f"/orders/{order.number}"
+
+
+def test_an_unknown_serial_starts_a_new_unit_with_it_filled_in(client, desk) -> None:  # noqa: ANN001
+    r = client.get("/intake/scan", query_string={"code": "ыт-001"})  # "SN-001" on the Russian layout
+    assert r.status_code == 302 and r.headers["Location"] == "/intake/new?serial=SN-001"
+    assert 'value="SN-001"' in client.get(r.headers["Location"]).get_data(as_text=True)
+
+
+def test_an_unknown_order_number_says_so(client, desk) -> None:  # noqa: ANN001
+    r = client.get("/intake/scan", query_string={"code": "MSK-2026-999999"}, follow_redirects=True)
+    assert r.status_code == 200 and "MSK-2026-999999" in r.get_data(as_text=True)
+
+
+def test_a_known_serial_shows_the_unit_its_warranty_and_history(client, factory, desk) -> None:  # noqa: ANN001
+    center, _, model = desk
+    owner = factory.customer("Кузнецов Андрей")
+    unit = factory.unit(model=model, serial="KNOWN-42", owner=owner)
+    order = factory.order(center, unit=unit, customer=owner)
+    r = client.get("/intake/scan", query_string={"code": "known-42"})
+    assert r.headers["Location"] == f"/intake/units/{unit.id}"
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "KNOWN-42" in html and "Кузнецов Андрей" in html and order.number in html
+    assert 'class="warranty warranty-unknown"' in html  # no purchase date yet: the clerk decides
+
+
+def test_receive_a_unit_and_land_on_its_order(client, session, desk) -> None:  # noqa: ANN001
+    center, _, model = desk
+    r = client.post("/intake/new", data={**_form(client), **_intake(model)})
+    assert r.status_code == 302
+    order = session.scalar(select(RepairOrder).where(RepairOrder.center_id == center.id))
+    assert r.headers["Location"].startswith(f"/orders/{order.number}")
+    assert order.warranty_covered is True and order.unit.serial == "WM-000777"
+    assert order.customer.phone == "+79165554433"
+    assert order.accessories[-1] == "шланг" and len(order.accessories) == 2
+    assert order.condition  # the ticked checklist item, in words
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert order.number in page and "Смирнова Ольга" in page
+
+
+def test_a_double_submitted_form_makes_one_order(client, session, desk) -> None:  # noqa: ANN001
+    _, _, model = desk
+    data = {**_form(client), **_intake(model)}
+    first, second = client.post("/intake/new", data=data), client.post("/intake/new", data=data)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert _count(session, RepairOrder) == 1
+
+
+@pytest.mark.parametrize(("changes", "shown"), [
+    ({"purchase_date": (date.today() + timedelta(days=3)).isoformat()}, "purchase_date"),
+    ({"customer_phone": "не знаю"}, "customer_phone"),
+    ({"purchase_date": "2019-01-01"}, "order_type"),  # warranty chosen, but it ended
+    ({"purchase_date": "", "warranty": "auto"}, "warranty"),  # nothing to count from
+    ({"warranty": "no", "override_reason": ""}, "override_reason"),
+    ({"model_id": "0"}, "model_id"),
+    ({"fault": ""}, "fault"),
+])
+def test_bad_input_is_refused_with_the_reason_and_nothing_saved(client, session, desk, changes, shown) -> None:  # noqa: ANN001
+    _, _, model = desk
+    before = (_count(session, RepairOrder), _count(session, Customer))
+    r = client.post("/intake/new", data={**_form(client), **_intake(model, **changes)})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    import re
+
+    flagged = re.findall(r'class="[^"]*invalid[^"]*" data-field="(\w+)"', html)
+    assert flagged == [shown]  # exactly the wrong field is marked, with its message
+    assert "Смирнова Ольга" in html  # the clerk's input is still there
+    assert (_count(session, RepairOrder), _count(session, Customer)) == before
+
+
+def test_customer_search_finds_by_phone_digits_and_name(client, factory, desk) -> None:  # noqa: ANN001
+    factory.customer("Орлова Мария", phone="+79031112233")
+    by_phone = client.get("/intake/customers.json?q=1112233").get_json()
+    by_name = client.get("/intake/customers.json?q=орлова").get_json()
+    assert [c["name"] for c in by_phone] == ["Орлова Мария"]
+    assert [c["phone"] for c in by_name] in (["+79031112233"], [])  # SQLite's lower() is ASCII-only
+    assert client.get("/intake/customers.json?q=%25").get_json() == []
+
+
+def test_partner_counter_has_its_own_workstation_not_this_one(client, factory) -> None:  # noqa: ANN001
+    kzn = factory.center("KZN", kind=CenterKind.PARTNER)
+    client.delete_cookie("sc_session")
+    login(client, factory.staff(kzn, Role.PARTNER).email)
+    assert client.get("/intake/new").status_code == 403
+    assert client.get("/intake/customers.json?q=Орлова").status_code == 403
+
+
+def test_the_systems_warranty_reason_is_shown_in_the_readers_language(client, session, desk) -> None:  # noqa: ANN001
+    _, _, model = desk
+    r = client.post("/intake/new", data={**_form(client), **_intake(model)})
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "На гарантии до 2027-03-14 (24 мес. с даты покупки 2025-03-14)" in html
+    assert "Under warranty until" not in html

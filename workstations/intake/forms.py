@@ -1,0 +1,84 @@
+"""The intake form: everything the counter records when a unit is handed in."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from servicecenter.repairs.models import OrderType, Priority
+from workstations import labels
+
+# Typical defects seen at the counter (ticked, then free text for the rest).
+CONDITION_CHECKLIST = [
+    ("scratches", _l("Scratches")),
+    ("chips", _l("Chips")),
+    ("dents", _l("Dents")),
+    ("cracks", _l("Cracked case")),
+    ("opened", _l("Signs of opening")),
+    ("seal", _l("Warranty seal broken")),
+    ("liquid", _l("Traces of liquid")),
+    ("dirty", _l("Heavily soiled")),
+]
+TYPICAL_ACCESSORIES = [
+    ("charger", _l("Charger")),
+    ("cable", _l("Cable")),
+    ("box", _l("Box")),
+    ("manual", _l("Manual")),
+    ("remote", _l("Remote control")),
+    ("battery", _l("Battery")),
+    ("bag", _l("Bag / case")),
+]
+
+
+class MultiCheckbox(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class IntakeForm(FlaskForm):
+    token = HiddenField()  # one per opened form: a double submit makes one order
+    serial = StringField(_l("Serial number"), validators=[DataRequired(), Length(max=64)])
+    model_id = SelectField(_l("Model"), coerce=int, validators=[DataRequired()])
+    purchase_date = DateField(_l("Purchase date"), validators=[Optional()])
+    seller = StringField(_l("Seller"), validators=[Optional(), Length(max=200)])
+    customer_id = IntegerField(validators=[Optional()])
+    customer_name = StringField(_l("Customer"), validators=[Optional(), Length(max=200)])
+    customer_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    customer_email = StringField(_l("E-mail"), validators=[Optional(), Length(max=200)])
+    customer_kind = RadioField(_l("Customer is"), choices=[("person", _l("a person")), ("company", _l("a company"))],
+                               default="person")
+    fault = TextAreaField(_l("Reported fault"), validators=[DataRequired(), Length(max=4000)])
+    condition_checks = MultiCheckbox(_l("Condition"), choices=CONDITION_CHECKLIST)
+    condition_note = TextAreaField(_l("Condition, in words"), validators=[Optional(), Length(max=2000)])
+    accessories_checks = MultiCheckbox(_l("Accessories received"), choices=TYPICAL_ACCESSORIES)
+    accessories_other = StringField(_l("Other accessories (comma separated)"),
+                                    validators=[Optional(), Length(max=500)])
+    order_type = SelectField(_l("Order type"), choices=[(t.value, labels.ORDER_TYPE[t]) for t in OrderType],
+                             default=OrderType.PAID.value)
+    priority = SelectField(_l("Priority"), choices=[(p.value, labels.PRIORITY[p]) for p in Priority],
+                           default=Priority.NORMAL.value)
+    warranty = RadioField(_l("Warranty decision"), default="auto", choices=[
+        ("auto", _l("As the system decides")), ("yes", _l("Warranty")), ("no", _l("Paid"))])
+    override_reason = StringField(_l("Reason for your decision"), validators=[Optional(), Length(max=500)])
+
+    def condition_text(self) -> str:
+        ticked = [str(text) for key, text in CONDITION_CHECKLIST if key in (self.condition_checks.data or [])]
+        note = (self.condition_note.data or "").strip()
+        return "; ".join([*ticked, note] if note else ticked)
+
+    def accessories(self) -> list[str]:
+        ticked = [str(text) for key, text in TYPICAL_ACCESSORIES if key in (self.accessories_checks.data or [])]
+        other = [a.strip() for a in (self.accessories_other.data or "").split(",") if a.strip()]
+        return ticked + other

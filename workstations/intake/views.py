@@ -1,0 +1,158 @@
+"""Intake views: thin — parse, call one service, render or redirect."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from servicecenter.catalog.models import Manufacturer, ProductModel
+from servicecenter.clock import local_date, utcnow
+from servicecenter.customers.models import Customer
+from servicecenter.equipment.models import Unit
+from servicecenter.errors import NotFound, ValidationFailed
+from servicecenter.repairs import queries
+from servicecenter.repairs.intake import IntakeRequest, receive_at_counter, warranty_verdict
+from servicecenter.repairs.models import RepairOrder
+from servicecenter.repairs.states import RepairState
+from servicecenter.scanning import ORDER_NUMBER, ScanKind, identify, normalise_scan
+from workstations.intake import bp
+from workstations.intake.forms import IntakeForm
+from workstations.web.auth_session import actor
+from workstations.web.dbsession import db
+from workstations.web.errors import translate
+
+
+def _today():  # noqa: ANN202
+    return local_date(utcnow(), actor().center.timezone)
+
+
+@bp.route("/")
+def index() -> str:
+    center_id = actor().center_id
+    return render_template(
+        "intake/index.html",
+        registered=queries.list_orders(db(), center_id=center_id, states=[RepairState.REGISTERED], per_page=20),
+        ready=queries.list_orders(db(), center_id=center_id, states=[RepairState.READY_FOR_PICKUP], per_page=20),
+        received=queries.list_orders(db(), center_id=center_id, states=[RepairState.RECEIVED], per_page=20),
+    )
+
+
+@bp.route("/scan")
+def scan() -> Response:
+    """One field for everything the scanner reads: an order opens, a serial shows the unit."""
+    raw = request.args.get("code", "")
+    try:
+        found = identify(db(), raw)
+    except ValidationFailed as exc:
+        flash(translate(exc), "error")
+        return redirect(url_for("intake.index"))
+    if found is None:
+        code = normalise_scan(raw)
+        if ORDER_NUMBER.match(code):
+            flash(_("No order %(number)s.", number=code), "error")
+            return redirect(url_for("intake.index"))
+        flash(_("Serial %(serial)s is new: fill in the unit and the customer.", serial=code), "info")
+        return redirect(url_for("intake.new", serial=code))
+    if found.kind == ScanKind.ORDER:
+        return redirect(url_for("orders.show", number=found.ref))
+    if found.kind == ScanKind.UNIT:
+        if len(found.candidates) == 1:
+            return redirect(url_for("intake.unit", unit_id=found.candidates[0]))
+        return redirect(url_for("intake.units", serial=found.code))
+    flash(_("%(code)s is not a unit or an order.", code=found.code), "error")
+    return redirect(url_for("intake.index"))
+
+
+@bp.route("/units")
+def units() -> str:
+    """Several manufacturers' units share this serial: the clerk picks the right one."""
+    serial = (request.args.get("serial") or "").strip().upper()
+    found = db().scalars(select(Unit).where(Unit.serial == serial)
+                         .options(joinedload(Unit.manufacturer), joinedload(Unit.model))).all()
+    return render_template("intake/units.html", serial=serial, units=found)
+
+
+@bp.route("/units/<int:unit_id>")
+def unit(unit_id: int) -> str:
+    """The unit's card: model, owner, warranty today, and its whole history."""
+    session = db()
+    u = session.get(Unit, unit_id)
+    if u is None:
+        raise NotFound("No such unit")
+    verdict = warranty_verdict(session, model=u.model, unit=u, purchase_date=None, center=actor().center,
+                               today=_today())
+    orders = session.scalars(select(RepairOrder).where(RepairOrder.unit_id == u.id)
+                             .order_by(RepairOrder.created_at.desc())).all()
+    return render_template("intake/unit.html", unit=u, verdict=verdict, orders=orders,
+                           history=queries.list_unit_history(session, u.id))
+
+
+def _model_choices() -> list[tuple[int, str]]:
+    rows = db().execute(select(ProductModel.id, Manufacturer.name, ProductModel.name, ProductModel.category)
+                        .join(Manufacturer).where(ProductModel.active.is_(True), Manufacturer.active.is_(True))
+                        .order_by(Manufacturer.name, ProductModel.name))
+    return [(0, "—")] + [(mid, f"{brand} {name} ({category})") for mid, brand, name, category in rows]
+
+
+# The domain names some fields after its own parameters; the form's fields are these.
+_FORM_FIELD = {"phone": "customer_phone", "name": "customer_name", "warranty_override": "warranty",
+               "unit": "serial"}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> str | Response | tuple[str, int]:
+    form = IntakeForm()
+    form.model_id.choices = _model_choices()
+    if request.method == "GET":
+        form.token.data = secrets.token_urlsafe(16)
+        unit_id = request.args.get("unit_id", type=int)
+        known = db().get(Unit, unit_id) if unit_id else None
+        if known is not None:
+            form.serial.data, form.model_id.data = known.serial, known.model_id
+            form.purchase_date.data, form.seller.data = known.purchase_date, known.seller
+            if known.owner is not None:
+                form.customer_id.data = known.owner.id
+                form.customer_name.data, form.customer_phone.data = known.owner.name, known.owner.phone
+        else:
+            form.serial.data = (request.args.get("serial") or "")[:64]
+        return render_template("intake/new.html", form=form, errors={})
+    if not form.validate():
+        return render_template("intake/new.html", form=form, errors={}), 422
+    override = {"auto": None, "yes": True, "no": False}.get(form.warranty.data)
+    req = IntakeRequest(
+        model_id=form.model_id.data, serial=form.serial.data or "", fault=form.fault.data or "",
+        customer_id=form.customer_id.data, customer_name=form.customer_name.data or "",
+        customer_phone=form.customer_phone.data or "", customer_email=form.customer_email.data or "",
+        customer_kind=form.customer_kind.data or "person", purchase_date=form.purchase_date.data,
+        seller=form.seller.data or "", condition=form.condition_text(), accessories=form.accessories(),
+        order_type=form.order_type.data, priority=form.priority.data, warranty_override=override,
+        override_reason=form.override_reason.data or "", idempotency_key=f"intake:{form.token.data}"
+        if form.token.data else None)
+    try:
+        order = receive_at_counter(db(), actor(), actor().center, req, _today())
+    except ValidationFailed as exc:
+        errors = {_FORM_FIELD.get(k, k): v for k, v in exc.errors.items()}
+        return render_template("intake/new.html", form=form, message=translate(exc), errors=errors), 422
+    flash(_("Order %(number)s received. Print the work order and the label.", number=order.number), "success")
+    return redirect(url_for("orders.show", number=order.number, printed="1"))
+
+
+@bp.route("/customers.json")
+def customers_json() -> Response:
+    """Customers by phone digits or name, as the clerk types (at most 10)."""
+    q = (request.args.get("q") or "").strip()
+    if len(q) < 2:
+        return jsonify([])
+    digits = "".join(ch for ch in q if ch.isdigit())
+    cond = [Customer.name.ilike(f"%{q.replace('%', '').replace('_', '')}%")]
+    if len(digits) >= 3:
+        cond.append(Customer.phone.contains(digits, autoescape=True))
+    rows = db().scalars(select(Customer).where(or_(*cond)).order_by(Customer.name).limit(10))
+    return jsonify([{"id": c.id, "name": c.name, "phone": c.phone, "email": c.email, "kind": c.kind.value}
+                    for c in rows])
+
