@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -11,11 +12,22 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from printing import (
+    labels_with_accessories,
+    render_label_png,
+    render_label_zpl,
+    render_labels_pdf,
+    render_work_order,
+)
 from servicecenter.accounts.models import User
 from servicecenter.accounts.roles import STAFF_ROLES, Role
+from servicecenter.errors import N_
 from servicecenter.repairs import queries, services
+from servicecenter.repairs.documents import Words, build_label, build_work_order
 from servicecenter.repairs.models import Outcome
 from servicecenter.repairs.states import STATE_HELP, transitions_from
+from workstations import labels
+from workstations.labels import label
 from workstations.web.access import any_staff, blueprint_policy
 from workstations.web.auth_session import actor
 from workstations.web.dbsession import db
@@ -54,8 +66,9 @@ def _warranty_text(order, history) -> str:  # noqa: ANN001
     """The warranty reason in the reader's language when the system gave it, else as typed."""
     for ev in reversed(history):
         if ev.kind.value == "warranty":
-            if ev.details.get("message") and not ev.details.get("override"):
-                return _(ev.details["message"], **ev.details.get("params", {}))
+            template = ev.details.get("message")
+            if template and not ev.details.get("override"):
+                return _(template, **ev.details.get("params", {}))
             break
     return order.warranty_reason
 
@@ -90,6 +103,56 @@ def show(number: str) -> str:
         assign_form=AssignForm(),
         comment_form=CommentForm(),
     )
+
+
+def _words(order) -> Words:  # noqa: ANN001
+    """The order's texts for paper: printed documents are Russian, whatever the screen's language."""
+    with force_locale("ru"):
+        return Words(order_type=label(labels.ORDER_TYPE, order.order_type),
+                     priority=label(labels.PRIORITY, order.priority),
+                     warranty=_warranty_text(order, queries.list_order_history(db(), order)),
+                     terms=_(TERMS))
+
+
+TERMS = N_("The service center keeps the unit safe while it is in repair. Diagnosis takes up to 3 working "
+           "days; warranty repairs are finished within 45 days. Collect the unit within 30 days of being "
+           "told it is ready. Keep this work order: the unit is handed back against it.")
+
+
+def _file(data: bytes, mimetype: str, filename: str, inline: bool = True) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<number>/work-order.pdf")
+def work_order_pdf(number: str) -> Response:
+    order = queries.get_order_by_number(db(), number)
+    copies = 2 if request.args.get("copies") == "2" else 1
+    doc = build_work_order(order, _words(order), clerk=actor().name, copies=copies)
+    return _file(render_work_order(doc), "application/pdf", f"{order.number}.pdf")
+
+
+@bp.route("/<number>/label.pdf")
+def label_pdf(number: str) -> Response:
+    """The unit's label, then one per accessory received (the same number), one label a page."""
+    order = queries.get_order_by_number(db(), number)
+    docs = labels_with_accessories(build_label(order), order.accessories or [])
+    return _file(render_labels_pdf(docs), "application/pdf", f"{order.number}-label.pdf")
+
+
+@bp.route("/<number>/label.png")
+def label_png(number: str) -> Response:
+    order = queries.get_order_by_number(db(), number)
+    return _file(render_label_png(build_label(order)), "image/png", f"{order.number}-label.png")
+
+
+@bp.route("/<number>/label.zpl")
+def label_zpl(number: str) -> Response:
+    order = queries.get_order_by_number(db(), number)
+    return _file(render_label_zpl(build_label(order)), "text/plain; charset=utf-8",
+                 f"{order.number}-label.zpl", inline=False)
 
 
 @bp.route("/<number>/transition", methods=["POST"])

@@ -1,0 +1,45 @@
+"""Техническое заключение (technical conclusion), A4: for a refused or unrepairable unit."""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Spacer
+
+from printing.a4 import (
+    build_pdf,
+    customer_rows,
+    fields_table,
+    header,
+    markup,
+    section,
+    signatures,
+    text,
+    unit_rows,
+)
+from printing.documents import ConclusionDoc
+from printing.formatting import format_date
+
+
+def render_conclusion(doc: ConclusionDoc) -> bytes:
+    """The technical conclusion as A4 PDF: claimed fault, findings, conclusion, signatures."""
+    title = f"Техническое заключение № {doc.number}"
+    story: list[Flowable] = [
+        header(doc.center, doc.order_number),
+        Spacer(1, 2 * mm),
+        markup(text(title), "title"),
+        markup(f"от {format_date(doc.issued)} · к заказу-наряду № {text(doc.order_number)} "
+               f"от {format_date(doc.order_date)}", "subtitle"),
+        Spacer(1, 2 * mm),
+        fields_table(customer_rows(doc.customer) + unit_rows(doc.unit)),
+    ]
+    story += section("Заявленная неисправность", doc.fault)
+    story += section("Результаты диагностики", doc.findings)
+    story += section("Заключение", doc.conclusion)
+    if doc.recommendations.strip():
+        story += section("Рекомендации", doc.recommendations)
+    signers = [("Инженер", doc.engineer)]
+    if doc.approved_by:
+        signers.append(("Руководитель сервисного центра", doc.approved_by))
+    signers.append(("С заключением ознакомлен. Заказчик", doc.customer.name))
+    story += signatures(signers)
+    return build_pdf(story, title=title, footer=title)
