@@ -22,7 +22,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 
 from printing.barcodes import QUIET_MODULES, code128_flowable, code128_modules
 from printing.documents import CenterInfo, CustomerInfo, UnitInfo
-from printing.fonts import BOLD, REGULAR, register_fonts
+from printing.fonts import BOLD, MONO, REGULAR, register_fonts
 from printing.formatting import format_date
 
 PAGE_W, PAGE_H = A4
@@ -54,6 +54,8 @@ def styles() -> dict[str, ParagraphStyle]:
         "right": ParagraphStyle("right", parent=body, alignment=TA_RIGHT),
         "right_bold": ParagraphStyle("right_bold", parent=body, fontName=BOLD, alignment=TA_RIGHT),
         "cell": ParagraphStyle("cell", parent=body, fontSize=8.5, leading=10.5),
+        # serial numbers: the monospace face tells 0 from O and 1 from l from I
+        "cell_mono": ParagraphStyle("cell_mono", parent=body, fontName=MONO, fontSize=8.5, leading=10.5),
         "cell_right": ParagraphStyle("cell_right", parent=body, fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
         "cell_head": ParagraphStyle("cell_head", parent=body, fontName=BOLD, fontSize=8, leading=10),
         "copy": ParagraphStyle("copy", parent=body, fontSize=7.5, leading=9, alignment=TA_RIGHT,
@@ -123,9 +125,10 @@ def header(center: CenterInfo, barcode_value: str, width: float = FRAME_W) -> Ta
     return table
 
 
-def fields_table(rows: Sequence[tuple[str, str]], width: float = FRAME_W, label_w: float = 42 * mm) -> Table:
-    """Label/value rows (short user values, escaped); a very long value splits inside its row."""
-    data = [[markup(label, "label"), para(value.strip() or "—", "cell")] for label, value in rows]
+def fields_table(rows: Sequence[tuple[str, ...]], width: float = FRAME_W, label_w: float = 42 * mm) -> Table:
+    """(label, value[, style]) rows of short user values, escaped; a very long value splits inside its row."""
+    data = [[markup(label, "label"), para(value.strip() or "—", style[0] if style else "cell")]
+            for label, value, *style in rows]
     table = Table(data, colWidths=[label_w, width - label_w], splitInRow=1)
     table.setStyle(table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
@@ -133,15 +136,15 @@ def fields_table(rows: Sequence[tuple[str, str]], width: float = FRAME_W, label_
     return table
 
 
-def customer_rows(customer: CustomerInfo) -> list[tuple[str, str]]:
-    rows = [("Клиент", customer.name), ("Телефон", customer.phone)]
+def customer_rows(customer: CustomerInfo, role: str = "Клиент") -> list[tuple[str, ...]]:
+    rows = [(role, customer.name), ("Телефон", customer.phone)]
     if customer.email:
         rows.append(("E-mail", customer.email))
     return rows
 
 
-def unit_rows(unit: UnitInfo) -> list[tuple[str, str]]:
-    rows = [("Изделие", f"{unit.manufacturer} {unit.model}".strip()), ("Серийный номер", unit.serial)]
+def unit_rows(unit: UnitInfo) -> list[tuple[str, ...]]:
+    rows = [("Изделие", f"{unit.manufacturer} {unit.model}".strip()), ("Серийный номер", unit.serial, "cell_mono")]
     if unit.purchase_date is not None or unit.seller:
         rows.append(("Дата покупки", format_date(unit.purchase_date, "не указана")))
     if unit.seller:

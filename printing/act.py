@@ -47,7 +47,7 @@ def render_act(doc: ActDoc) -> bytes:
         Spacer(1, 2 * mm),
     ]
     rows = [("Исполнитель", doc.center.legal or doc.center.name)]
-    rows += [("Заказчик" if label == "Клиент" else label, value) for label, value in customer_rows(doc.customer)]
+    rows += customer_rows(doc.customer, role="Заказчик")
     rows += unit_rows(doc.unit)
     rows.append(("Принято в ремонт", format_date(doc.received or doc.order_date)))
     story.append(fields_table(rows))

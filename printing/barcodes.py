@@ -21,6 +21,7 @@ QR_QUIET_MODULES = 4
 MAX_LENGTH = 40
 # 10 mil: 2 dots on a 203 dpi head, 3 dots on a 300 dpi head, easy for any scanner.
 PREFERRED_MODULE_MM = 0.254
+MIN_MODULE_MM = 0.125
 
 
 def check_barcode_value(value: str) -> str:
@@ -47,8 +48,14 @@ def code128_modules(value: str) -> int:
 
 
 def module_mm_to_fit(value: str, width_mm: float, preferred_mm: float = PREFERRED_MODULE_MM) -> float:
-    """The module width (mm) that fits symbol + both quiet zones into `width_mm`, at most `preferred_mm`."""
-    return min(preferred_mm, width_mm / (code128_modules(value) + 2 * QUIET_MODULES))
+    """The module width (mm) that fits symbol + both quiet zones into `width_mm`, at most `preferred_mm`.
+
+    Refuses to go below MIN_MODULE_MM (one dot of a 203 dpi head): a thinner code would not print.
+    """
+    module = min(preferred_mm, width_mm / (code128_modules(value) + 2 * QUIET_MODULES))
+    if module < MIN_MODULE_MM:
+        raise ValueError(f"{value!r} is too long for a Code 128 on {width_mm:.1f} mm")
+    return module
 
 
 def module_dots_to_fit(value: str, width_dots: int, dpi: int) -> int:

@@ -66,7 +66,10 @@ class _Shrunk(KeepInFrame):
         return 1 / self._scale
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if getattr(self, "_natural_h", None) is not None:  # the content is laid out at a fixed width: once is enough
+            return self.width, self.height
         _, natural_h = _listWrapOn(self._content, self.maxWidth, self.canv)
+        self._natural_h = natural_h
         self._scale = max(1.0, natural_h / self.maxHeight)
         self.width, self.height = self.maxWidth / self._scale, natural_h / self._scale
         return self.width, self.height

@@ -120,7 +120,7 @@ def test_the_png_keeps_ten_modules_of_white_each_side_of_the_code() -> None:
     row = [image.getpixel((x, 40)) for x in range(image.width)]  # through the bars
     dark = [x for x, value in enumerate(row) if value < 128]
     modules = len(code128_bits("MSK-2026-000123"))
-    module_px = (dark[-1] - dark[0] + 1) / (modules - 2)  # the stop pattern ends in a 2-module bar
+    module_px = (dark[-1] - dark[0] + 1) / modules  # a Code 128 symbol starts and ends with a bar
     assert module_px == 2  # 0.25 mm on a 203 dpi head
     assert dark[0] >= QUIET_MODULES * module_px and image.width - 1 - dark[-1] >= QUIET_MODULES * module_px
 
@@ -129,6 +129,13 @@ def test_the_png_qr_code_opens_the_order() -> None:
     image = readback.png(render_label_png(_label(profile=replace(LABEL_58X40, qr_url=QR_URL)), dpi=300))
     assert readback.qr(image) == ["https://sc.example.ru/o/MSK-2026-000123"]
     assert readback.code128(image) == ["MSK-2026-000123"]
+
+
+def test_a_number_too_long_for_the_stock_is_refused_rather_than_printed_unscannable() -> None:
+    doc = _label("X" * 40, profile=PRESETS["2x1in"])
+    for render in (render_label_pdf, render_label_png, render_label_zpl):
+        with pytest.raises(ValueError, match="too long|needs"):
+            render(doc)
 
 
 def test_png_only_at_printer_resolutions() -> None:
@@ -146,6 +153,18 @@ def test_zpl_is_one_utf8_format_with_a_code_128_of_the_number() -> None:
     assert "^PW464^LL320" in zpl  # 58 × 40 mm at 8 dots/mm
     assert "^FDПринят 12.03.2026^FS" in zpl
     assert "^FDS/N K9N0CV12345678^FS" in zpl
+
+
+@pytest.mark.parametrize("dpi", [203, 300])
+@pytest.mark.parametrize("profile", PROFILES, ids=[p.name for p in PROFILES])
+def test_the_zpl_code_keeps_ten_modules_of_white_each_side(profile: LabelProfile, dpi: int) -> None:
+    number = "SPB1-2027-999999"
+    zpl = render_label_zpl(_label(number, profile=profile), dpi=dpi).decode("utf-8")
+    width = int(re.search(r"\^PW(\d+)", zpl).group(1))
+    x, module = map(int, re.search(r"\^FO(\d+),\d+\^BY(\d+)\^BC", zpl).groups())
+    symbol = len(code128_bits(number)) * module
+    assert x >= QUIET_MODULES * module and width - (x + symbol) >= QUIET_MODULES * module
+    assert module == (2 if dpi == 203 else 3) or profile.width_mm < 55  # 10 mil where the stock allows
 
 
 def test_zpl_escapes_what_would_end_a_field_or_the_label() -> None:
