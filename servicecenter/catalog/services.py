@@ -12,21 +12,13 @@ from servicecenter.accounts.services import require_admin
 from servicecenter.catalog.models import Manufacturer, ProductModel
 from servicecenter.equipment.models import Unit
 from servicecenter.errors import N_, ValidationFailed
+from servicecenter.fields import check_known, clean_text
 
 # Ten years covers every manufacturer's and every extended warranty we know of.
 MAX_WARRANTY_MONTHS = 120
 MANUFACTURER_FIELDS = frozenset({"name", "country", "default_warranty_months", "active"})
 MODEL_FIELDS = frozenset({"manufacturer", "name", "category", "warranty_months", "active"})
 
-
-def _text(values: dict[str, Any], field: str, errors: dict[str, str], max_len: int,
-          required: str | None = None) -> str:
-    value = str(values.get(field) or "").strip()
-    if required and not value:
-        errors[field] = required
-    elif len(value) > max_len:
-        errors[field] = N_("Too long")
-    return value
 
 
 def _months(value: Any, field: str, errors: dict[str, str]) -> Any:
@@ -37,18 +29,13 @@ def _months(value: Any, field: str, errors: dict[str, str]) -> Any:
     return value
 
 
-def _check(fields: frozenset[str], changes: dict[str, Any], name: str) -> None:
-    unknown = set(changes) - fields
-    if unknown:
-        raise TypeError(f"{name}() got unknown fields: {', '.join(sorted(unknown))}")
-
 
 # --- Manufacturers ------------------------------------------------------------------------------
 
 def _clean_manufacturer(session: Session, manufacturer: Manufacturer | None,
                         values: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    name = _text(values, "name", errors, 120, N_("Enter the name"))
+    name = clean_text(values, "name", errors, 120, N_("Enter the name"))
     # "LG" and "lg" are one brand: compared without case, so a typo cannot split a brand's history.
     if name and "name" not in errors and session.scalar(select(Manufacturer.id).where(
             func.lower(Manufacturer.name) == name.lower(),
@@ -56,7 +43,7 @@ def _clean_manufacturer(session: Session, manufacturer: Manufacturer | None,
         errors["name"] = N_("A manufacturer with this name already exists")
     clean = {
         "name": name,
-        "country": _text(values, "country", errors, 80),
+        "country": clean_text(values, "country", errors, 80),
         "default_warranty_months": _months(values.get("default_warranty_months"), "default_warranty_months",
                                            errors),
         "active": bool(values.get("active", True)),
@@ -81,7 +68,7 @@ def create_manufacturer(session: Session, actor: User, *, name: str, country: st
 def update_manufacturer(session: Session, actor: User, manufacturer: Manufacturer, **changes: Any) -> Manufacturer:
     """Change a manufacturer (any of MANUFACTURER_FIELDS); deactivate rather than delete."""
     require_admin(actor)
-    _check(MANUFACTURER_FIELDS, changes, "update_manufacturer")
+    check_known(MANUFACTURER_FIELDS, changes, "update_manufacturer")
     values = {field: getattr(manufacturer, field) for field in MANUFACTURER_FIELDS}
     values.update(changes)
     for field, value in _clean_manufacturer(session, manufacturer, values).items():
@@ -104,7 +91,7 @@ def _clean_model(session: Session, model: ProductModel | None, values: dict[str,
         elif model is not None and session.scalar(select(Unit.id).where(Unit.model_id == model.id).limit(1)):
             # Units carry their manufacturer too; moving the model would make them disagree.
             errors["manufacturer"] = N_("Units of this model are registered; its manufacturer cannot change")
-    name = _text(values, "name", errors, 120, N_("Enter the name"))
+    name = clean_text(values, "name", errors, 120, N_("Enter the name"))
     if manufacturer is not None and name and "name" not in errors and session.scalar(select(ProductModel.id).where(
             ProductModel.manufacturer_id == manufacturer.id, func.lower(ProductModel.name) == name.lower(),
             ProductModel.id != (model.id if model else -1))):
@@ -115,7 +102,7 @@ def _clean_model(session: Session, model: ProductModel | None, values: dict[str,
     clean = {
         "manufacturer": manufacturer,
         "name": name,
-        "category": _text(values, "category", errors, 80, N_("Enter the category")),
+        "category": clean_text(values, "category", errors, 80, N_("Enter the category")),
         "warranty_months": _months(months, "warranty_months", errors),
         "active": bool(values.get("active", True)),
     }
@@ -139,7 +126,7 @@ def create_model(session: Session, actor: User, *, manufacturer: Manufacturer, n
 def update_model(session: Session, actor: User, model: ProductModel, **changes: Any) -> ProductModel:
     """Change a product model (any of MODEL_FIELDS); deactivate rather than delete."""
     require_admin(actor)
-    _check(MODEL_FIELDS, changes, "update_model")
+    check_known(MODEL_FIELDS, changes, "update_model")
     values = {field: getattr(model, field) for field in MODEL_FIELDS}
     values.update(changes)
     for field, value in _clean_model(session, model, values).items():

@@ -17,6 +17,7 @@ from servicecenter.accounts.services import EMAIL_RE, require_admin
 from servicecenter.catalog.models import Manufacturer
 from servicecenter.centers.models import CenterKind, Location, LocationKind, ServiceCenter
 from servicecenter.errors import N_, ValidationFailed
+from servicecenter.fields import check_known, clean_text
 
 # The code starts every order number of the center (CODE-YEAR-NNNNNN), so it stays short and plain.
 CENTER_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,7}$")
@@ -45,20 +46,6 @@ def is_valid_timezone(name: str) -> bool:
     return True
 
 
-def _text(values: dict[str, Any], field: str, errors: dict[str, str], max_len: int,
-          required: str | None = None) -> str:
-    value = str(values.get(field) or "").strip()
-    if required and not value:
-        errors[field] = required
-    elif len(value) > max_len:
-        errors[field] = N_("Too long")
-    return value
-
-
-def _check(fields: frozenset[str], changes: dict[str, Any], name: str) -> None:
-    unknown = set(changes) - fields
-    if unknown:
-        raise TypeError(f"{name}() got unknown fields: {', '.join(sorted(unknown))}")
 
 
 # --- Service centers ----------------------------------------------------------------------------
@@ -81,13 +68,13 @@ def _clean_center(session: Session, center: ServiceCenter | None, values: dict[s
                                                        ServiceCenter.id != (center.id if center else -1))):
         errors["code"] = N_("A service center with this code already exists")
     clean["code"] = code
-    clean["name"] = _text(values, "name", errors, 200, N_("Enter the name"))
+    clean["name"] = clean_text(values, "name", errors, 200, N_("Enter the name"))
     try:
         clean["kind"] = CenterKind(values.get("kind"))
     except ValueError:
         errors["kind"] = N_("Unknown kind of center")
     for field, max_len in (("city", 100), ("region", 100), ("address", 300), ("phone", 32), ("hours", 200)):
-        clean[field] = _text(values, field, errors, max_len)
+        clean[field] = clean_text(values, field, errors, max_len)
     email = str(values.get("email") or "").strip().lower()
     if email and (len(email) > 200 or not EMAIL_RE.match(email)):
         errors["email"] = N_("Not an e-mail address")
@@ -142,7 +129,7 @@ def create_center(
 def update_center(session: Session, actor: User, center: ServiceCenter, **changes: Any) -> ServiceCenter:
     """Change a center's fields (any of CENTER_FIELDS); the others keep their values."""
     require_admin(actor)
-    _check(CENTER_FIELDS, changes, "update_center")
+    check_known(CENTER_FIELDS, changes, "update_center")
     values = {field: getattr(center, field) for field in CENTER_FIELDS if field != "brands"}
     values["brands"] = list(center.brands)
     values.update(changes)
@@ -168,8 +155,8 @@ def _clean_location(session: Session, center: ServiceCenter, location: Location 
                                                   Location.id != (location.id if location else -1))):
         errors["code"] = N_("A location with this code already exists")
     clean["code"] = code
-    clean["name"] = _text(values, "name", errors, 200, N_("Enter the name"))
-    clean["notes"] = _text(values, "notes", errors, 2000)
+    clean["name"] = clean_text(values, "name", errors, 200, N_("Enter the name"))
+    clean["notes"] = clean_text(values, "notes", errors, 2000)
     kind = next((k for k in STOCK_KINDS if k == values.get("kind")), None)  # StrEnum: "shelf" matches too
     if kind is None:
         errors["kind"] = N_("Choose warehouse or shelf")
@@ -239,7 +226,7 @@ def create_location(
 def update_location(session: Session, actor: User, location: Location, **changes: Any) -> Location:
     """Change a warehouse or shelf (any of LOCATION_FIELDS); it stays in its center."""
     require_admin(actor)
-    _check(LOCATION_FIELDS, changes, "update_location")
+    check_known(LOCATION_FIELDS, changes, "update_location")
     if location.kind not in STOCK_KINDS or location.center is None:
         raise ValidationFailed(N_("Only warehouses and shelves are managed here"))
     values = {field: getattr(location, field) for field in LOCATION_FIELDS}

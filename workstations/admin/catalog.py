@@ -33,7 +33,7 @@ from workstations.web.dbsession import db
 Page = tuple[str, int]
 
 
-def _manufacturer_choices(blank: str | None = None) -> list[SelectChoice]:
+def manufacturer_choices(blank: str | None = None) -> list[SelectChoice]:
     suffix = _("(inactive)")
     choices = [SelectChoice(m.id, m.name if m.active else f"{m.name} {suffix}")
                for m in db().scalars(select(Manufacturer).order_by(Manufacturer.name))]
@@ -97,7 +97,7 @@ def _manufacturer(form: ModelForm) -> Manufacturer:
 @bp.route("/models/")
 def models() -> str:
     filters = ModelFilter(request.args)
-    filters.manufacturer.choices = _manufacturer_choices(blank=_("All"))
+    filters.manufacturer.choices = manufacturer_choices(blank=_("All"))
     filters.clean()
     stmt = (select(ProductModel).join(ProductModel.manufacturer).options(selectinload(ProductModel.manufacturer))
             .order_by(Manufacturer.name, ProductModel.name))
@@ -116,7 +116,7 @@ def models() -> str:
 @bp.route("/models/new", methods=["GET", "POST"])
 def model_new() -> Response | Page:
     form = ModelForm()
-    form.manufacturer_id.choices = _manufacturer_choices()
+    form.manufacturer_id.choices = manufacturer_choices()
     if not form.is_submitted():
         form.manufacturer_id.data = request.args.get("manufacturer", type=int)
     page = {"title": _("New model"), "cancel": url_for("admin.models"),
@@ -135,7 +135,7 @@ def model_new() -> Response | Page:
 def model_edit(model_id: int) -> Response | Page:
     model = get_or_404(ProductModel, model_id, N_("No such model"))
     form = ModelForm(obj=model)
-    form.manufacturer_id.choices = _manufacturer_choices()
+    form.manufacturer_id.choices = manufacturer_choices()
     page = {"title": f"{model.manufacturer.name} {model.name}", "cancel": url_for("admin.models"),
             "datalists": {"category-list": _categories()}}
     if form.validate_on_submit():

@@ -16,6 +16,7 @@ from servicecenter.centers.models import Location, LocationKind, ServiceCenter
 from servicecenter.errors import N_, NotFound, ValidationFailed
 from servicecenter.paging import paginate
 from workstations.admin import bp
+from workstations.admin.catalog import manufacturer_choices
 from workstations.admin.forms import CenterFilter, CenterForm, LocationFilter, LocationForm, filter_args
 from workstations.admin.views import (
     PER_PAGE,
@@ -32,12 +33,6 @@ from workstations.web.auth_session import actor
 from workstations.web.dbsession import db
 
 Page = tuple[str, int]
-
-
-def _brand_choices() -> list[SelectChoice]:
-    suffix = _("(inactive)")
-    return [SelectChoice(m.id, m.name if m.active else f"{m.name} {suffix}")
-            for m in db().scalars(select(Manufacturer).order_by(Manufacturer.name))]
 
 
 def _brands(ids: list[int] | None) -> list[Manufacturer]:
@@ -66,7 +61,7 @@ def centers() -> str:
 @bp.route("/centers/new", methods=["GET", "POST"])
 def center_new() -> Response | Page:
     form = CenterForm()
-    form.brands.choices = _brand_choices()
+    form.brands.choices = manufacturer_choices()
     page = {"title": _("New service center"), "cancel": url_for("admin.centers")}
     if form.validate_on_submit():
         try:
@@ -82,7 +77,7 @@ def center_new() -> Response | Page:
 def center_edit(center_id: int) -> Response | Page:
     center = get_or_404(ServiceCenter, center_id, N_("No such service center"))
     form = CenterForm(obj=center)
-    form.brands.choices = _brand_choices()
+    form.brands.choices = manufacturer_choices()
     if not form.is_submitted():
         form.brands.data = [m.id for m in center.brands]
     page = {"title": _("Service center %(code)s", code=center.code), "cancel": url_for("admin.centers"),
