@@ -61,6 +61,9 @@ class ServiceCenter(Base):
     # Our own warranty on a repair: a unit back within this many days of an earlier order's
     # issue is a repeat repair under our warranty.
     repair_warranty_days: Mapped[int] = mapped_column(default=90, server_default="90")
+    # Label stock of the center's printer (a printing preset name) and what its QR code opens.
+    label_profile: Mapped[str] = mapped_column(String(20), default="58x40", server_default="58x40")
+    label_qr: Mapped[str] = mapped_column(String(10), default="none", server_default="none")  # none/staff/status
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -83,6 +83,15 @@ class RepairOrder(Base):
     outcome: Mapped[Outcome | None] = mapped_column(str_enum(Outcome))
     outcome_note: Mapped[str] = mapped_column(Text, default="")
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    # Money at the counter (paid work): what is due when the unit is handed back, and what was paid.
+    amount_due: Mapped[Decimal | None]
+    amount_paid: Mapped[Decimal | None]
+    payment_method: Mapped[str] = mapped_column(String(20), default="")
+    paid_at: Mapped[datetime | None]
+    # The customer's rating of the repair (1–5), at the counter or from the status page.
+    rating: Mapped[int | None]
+    rating_comment: Mapped[str] = mapped_column(Text, default="")
+    rated_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     received_at: Mapped[datetime | None]
     ready_at: Mapped[datetime | None]
@@ -134,6 +143,35 @@ class RepairEvent(Base):
 
     def __repr__(self) -> str:
         return f"<RepairEvent {self.kind} {self.from_value}->{self.to_value}>"
+
+
+class AttachmentKind(StrEnum):
+    INTAKE_PHOTO = "intake_photo"  # nameplate, seals, damage at the counter
+    PART_PHOTO = "part_photo"  # replaced parts
+    SIGNED_ACT = "signed_act"
+    DOCUMENT = "document"
+
+
+@center_owned(lambda cls, cid: cls.order_id.in_(
+    select(RepairOrder.id).where(RepairOrder.center_id == cid).scalar_subquery()))
+class Attachment(Base):
+    """A file kept for an order (stored outside the database under a random name)."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("repair_orders.id"), index=True)
+    kind: Mapped[AttachmentKind] = mapped_column(str_enum(AttachmentKind))
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)  # random; never the user's name
+    original_name: Mapped[str] = mapped_column(String(200), default="")
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[RepairOrder] = relationship()
 
 
 @center_owned(lambda cls, cid: cls.center_id == cid)
