@@ -1,6 +1,6 @@
 """Import every model so the metadata is complete (Alembic, tests, create_all)."""
 
-from servicecenter.accounts.models import LoginAttempt, User, UserSession
+from servicecenter.accounts.models import LoginAttempt, ThrottleHit, User, UserSession
 from servicecenter.catalog.models import Manufacturer, ProductModel
 from servicecenter.centers.models import Location, ServiceCenter
 from servicecenter.customers.models import Contact, Customer, ServiceContract
@@ -15,5 +15,5 @@ from servicecenter.stock.models import Part, Reservation, StockMove
 __all__ = [
     "Attachment", "Base", "Contact", "Customer", "Location", "LoginAttempt", "Manufacturer", "OrderCounter", "OutboxJob",
     "Part", "ProductModel", "RepairEvent", "RepairOrder", "Reservation", "ServiceCenter", "ServiceContract",
-    "SettlementLine", "Shipment", "ShipmentItem", "StockMove", "Unit", "User", "UserSession",
+    "SettlementLine", "Shipment", "ShipmentItem", "StockMove", "ThrottleHit", "Unit", "User", "UserSession",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servicecenter.accounts.roles import NETWORK_ROLES, WALLED_ROLES, Role
@@ -71,3 +71,16 @@ class LoginAttempt(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     email: Mapped[str] = mapped_column(String(200), index=True)
     remote_addr: Mapped[str] = mapped_column(String(64), index=True)
+
+
+@network_wide("internal to rate limiting; never listed to users")
+class ThrottleHit(Base):
+    """One counted request of a rate-limited kind (e.g. a public status lookup) from one client."""
+
+    __tablename__ = "throttle_hits"
+    __table_args__ = (Index("ix_throttle_hits_scope_key_at", "scope", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
