@@ -77,3 +77,17 @@ def test_another_partners_documents_do_not_exist(client, factory, received) -> N
     for suffix in ("work-order.pdf", "label.pdf", "label.png", "label.zpl"):
         r = client.get(f"/orders/{received.number}/{suffix}")
         assert r.status_code == 404 and b"%PDF" not in r.data
+
+
+def test_a_centers_label_stock_and_status_qr_are_used(client, factory, received, session) -> None:  # noqa: ANN001
+    import pypdfium2
+
+    center = received.center
+    center.label_profile, center.label_qr = "50x30", "status"
+    session.flush()
+    data = client.get(f"/orders/{received.number}/label.pdf").data
+    width, height = pypdfium2.PdfDocument(data)[0].get_size()
+    assert round(width / 72 * 25.4) == 50 and round(height / 72 * 25.4) == 30
+    texts = decoded(pdf_pages(data, 300)[0])
+    assert received.number in texts
+    assert any(t.endswith(f"/status?number={received.number}") for t in texts)

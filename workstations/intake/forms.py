@@ -82,3 +82,12 @@ class IntakeForm(FlaskForm):
         ticked = [str(text) for key, text in TYPICAL_ACCESSORIES if key in (self.accessories_checks.data or [])]
         other = [a.strip() for a in (self.accessories_other.data or "").split(",") if a.strip()]
         return ticked + other
+
+
+class IssueForm(FlaskForm):
+    """Hand-back at the counter: the payment for paid work (nothing for warranty repairs)."""
+
+    version = IntegerField(validators=[Optional()])
+    amount_paid = StringField(_l("Amount paid, ₽"), validators=[Optional(), Length(max=20)])
+    payment_method = RadioField(_l("Paid by"), validators=[Optional()], choices=[
+        ("cash", _l("cash")), ("card", _l("card")), ("transfer", _l("bank transfer"))])

@@ -16,12 +16,13 @@ from servicecenter.customers.models import Customer
 from servicecenter.equipment.models import Unit
 from servicecenter.errors import NotFound, ValidationFailed
 from servicecenter.repairs import queries
+from servicecenter.repairs.handover import amount_due, issue_to_customer, prints_conclusion
 from servicecenter.repairs.intake import IntakeRequest, receive_at_counter, warranty_verdict
 from servicecenter.repairs.models import RepairOrder
 from servicecenter.repairs.states import RepairState
 from servicecenter.scanning import ORDER_NUMBER, ScanKind, identify, normalise_scan
 from workstations.intake import bp
-from workstations.intake.forms import IntakeForm
+from workstations.intake.forms import IntakeForm, IssueForm
 from workstations.web.auth_session import actor
 from workstations.web.dbsession import db
 from workstations.web.errors import translate
@@ -59,6 +60,9 @@ def scan() -> Response:
         flash(_("Serial %(serial)s is new: fill in the unit and the customer.", serial=code), "info")
         return redirect(url_for("intake.new", serial=code))
     if found.kind == ScanKind.ORDER:
+        order = queries.get_order_by_number(db(), found.ref)
+        if order.state == RepairState.READY_FOR_PICKUP:  # at the counter, a ready order is a hand-back
+            return redirect(url_for("intake.issue", number=order.number))
         return redirect(url_for("orders.show", number=found.ref))
     if found.kind == ScanKind.UNIT:
         if len(found.candidates) == 1:
@@ -156,3 +160,28 @@ def customers_json() -> Response:
     return jsonify([{"id": c.id, "name": c.name, "phone": c.phone, "email": c.email, "kind": c.kind.value}
                     for c in rows])
 
+
+
+@bp.route("/issue/<number>", methods=["GET", "POST"])
+def issue(number: str) -> str | Response | tuple[str, int]:
+    """Hand a ready unit back: what was done, what is due, the payment; then the act prints."""
+    order = queries.get_order_by_number(db(), number)
+    form = IssueForm()
+    due = amount_due(order)
+    if request.method == "POST" and form.validate():
+        try:
+            issue_to_customer(db(), actor(), order, amount_paid=form.amount_paid.data,
+                              payment_method=form.payment_method.data or "", expected_version=form.version.data)
+        except ValidationFailed as exc:
+            return render_template("intake/issue.html", order=order, form=form, due=due, message=translate(exc),
+                                   errors=dict(exc.errors)), 422
+        document = "conclusion" if prints_conclusion(order) else "act"
+        flash(_("Order %(number)s issued. Print the %(document)s for the customer to sign.", number=order.number,
+                document=_("technical conclusion") if document == "conclusion" else _("act of completed works")),
+              "success")
+        return redirect(url_for("orders.show", number=order.number, issued="1"))
+    if request.method == "GET":
+        form.version.data = order.version
+        form.amount_paid.data = f"{due:.2f}" if due else ""
+    status = 422 if request.method == "POST" else 200
+    return render_template("intake/issue.html", order=order, form=form, due=due, errors={}), status

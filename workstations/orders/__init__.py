@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, format_currency
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -14,6 +14,8 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from printing import (
     labels_with_accessories,
+    render_act,
+    render_conclusion,
     render_label_png,
     render_label_zpl,
     render_labels_pdf,
@@ -21,11 +23,20 @@ from printing import (
 )
 from servicecenter.accounts.models import User
 from servicecenter.accounts.roles import STAFF_ROLES, Role
-from servicecenter.errors import N_
+from servicecenter.errors import N_, StateConflict
 from servicecenter.repairs import queries, services
-from servicecenter.repairs.documents import Words, build_label, build_work_order
+from servicecenter.repairs.documents import (
+    HandoverWords,
+    Words,
+    build_act,
+    build_conclusion,
+    build_label,
+    build_work_order,
+    label_profile,
+)
+from servicecenter.repairs.handover import prints_conclusion
 from servicecenter.repairs.models import Outcome
-from servicecenter.repairs.states import STATE_HELP, transitions_from
+from servicecenter.repairs.states import STATE_HELP, RepairState, transitions_from
 from workstations import labels
 from workstations.labels import label
 from workstations.web.access import any_staff, blueprint_policy
@@ -134,24 +145,55 @@ def work_order_pdf(number: str) -> Response:
     return _file(render_work_order(doc), "application/pdf", f"{order.number}.pdf")
 
 
+def _handover_words(order) -> HandoverWords:  # noqa: ANN001
+    with force_locale("ru"):
+        outcome = label(labels.OUTCOME, order.outcome)
+        payment = (_("Warranty repair: nothing to pay") if order.warranty_covered else
+                   _("Paid: %(amount)s", amount=format_currency(order.amount_paid, "RUB"))
+                   if order.amount_paid else _("Nothing to pay"))
+        return HandoverWords(work=order.outcome_note or order.diagnosis or outcome, outcome=outcome,
+                             payment=payment, repair_warranty=_(
+                                 "%(days)s days of our warranty on the work done", days=order.center.repair_warranty_days))
+
+
+@bp.route("/<number>/act.pdf")
+def act_pdf(number: str) -> Response:
+    """Акт выполненных работ (repaired/replaced) — or the technical conclusion for the rest."""
+    order = queries.get_order_by_number(db(), number)
+    if order.state not in (RepairState.READY_FOR_PICKUP, RepairState.ISSUED) or order.outcome is None:
+        raise StateConflict(N_("Order %(number)s has no outcome yet: nothing to hand back"),
+                            current=order.state.value, allowed=[], number=order.number)
+    words = _handover_words(order)
+    if prints_conclusion(order):
+        engineer = order.engineer.name if order.engineer else ""
+        return _file(render_conclusion(build_conclusion(order, words, engineer)), "application/pdf",
+                     f"{order.number}-conclusion.pdf")
+    return _file(render_act(build_act(order, words, executor=actor().name)), "application/pdf",
+                 f"{order.number}-act.pdf")
+
+
+def _label(order):  # noqa: ANN001, ANN202
+    return build_label(order, label_profile(order.center, current_app.config["SETTINGS"].public_url))
+
+
 @bp.route("/<number>/label.pdf")
 def label_pdf(number: str) -> Response:
     """The unit's label, then one per accessory received (the same number), one label a page."""
     order = queries.get_order_by_number(db(), number)
-    docs = labels_with_accessories(build_label(order), order.accessories or [])
+    docs = labels_with_accessories(_label(order), order.accessories or [])
     return _file(render_labels_pdf(docs), "application/pdf", f"{order.number}-label.pdf")
 
 
 @bp.route("/<number>/label.png")
 def label_png(number: str) -> Response:
     order = queries.get_order_by_number(db(), number)
-    return _file(render_label_png(build_label(order)), "image/png", f"{order.number}-label.png")
+    return _file(render_label_png(_label(order)), "image/png", f"{order.number}-label.png")
 
 
 @bp.route("/<number>/label.zpl")
 def label_zpl(number: str) -> Response:
     order = queries.get_order_by_number(db(), number)
-    return _file(render_label_zpl(build_label(order)), "text/plain; charset=utf-8",
+    return _file(render_label_zpl(_label(order)), "text/plain; charset=utf-8",
                  f"{order.number}-label.zpl", inline=False)
 
 

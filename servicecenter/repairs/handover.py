@@ -1,0 +1,92 @@
+"""Handing a unit back at the counter: what is due, payment, the issue itself, where the unit went."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from servicecenter.accounts.models import User
+from servicecenter.centers.models import Location, LocationKind
+from servicecenter.clock import utcnow
+from servicecenter.errors import N_, StateConflict, ValidationFailed
+from servicecenter.repairs.history import record_event
+from servicecenter.repairs.models import EventKind, Outcome, RepairOrder
+from servicecenter.repairs.services import apply_transition
+from servicecenter.repairs.states import RepairState
+from servicecenter.stock.models import MoveReason, StockMove
+
+PAYMENT_METHODS = ("cash", "card", "transfer")
+CUSTOMER_LOCATION = "CUSTOMER"
+ZERO = Decimal("0.00")
+
+
+def amount_due(order: RepairOrder) -> Decimal:
+    """What the customer pays at hand-back: an approved estimate of paid work, else nothing."""
+    if order.warranty_covered or not order.approved or order.estimate_total is None:
+        return ZERO
+    if order.outcome not in (Outcome.REPAIRED, Outcome.REPLACED):
+        return ZERO
+    return order.estimate_total.quantize(Decimal("0.01"))
+
+
+def prints_conclusion(order: RepairOrder) -> bool:
+    """Refused or unrepairable repairs are handed back with a technical conclusion, not an act."""
+    return order.outcome in (Outcome.REFUSED, Outcome.UNREPAIRABLE)
+
+
+def _customer_location(session: Session) -> Location:
+    location = session.scalar(select(Location).where(Location.code == CUSTOMER_LOCATION))
+    if location is None:
+        location = Location(code=CUSTOMER_LOCATION, name="У клиента", kind=LocationKind.CUSTOMER)
+        session.add(location)
+        session.flush()
+    return location
+
+
+def _money(raw: object) -> Decimal | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = Decimal(str(raw).replace(" ", "").replace("\u00a0", "").replace(",", "."))
+    except InvalidOperation:
+        return None
+    return value.quantize(Decimal("0.01")) if value.is_finite() else None
+
+
+def issue_to_customer(session: Session, actor: User, order: RepairOrder, *, amount_paid: object = None,
+                      payment_method: str = "", expected_version: int | None = None) -> RepairOrder:
+    """Hand the unit back: take the payment due, issue the order, move the unit to the customer."""
+    if order.state != RepairState.READY_FOR_PICKUP:
+        raise StateConflict(N_("Order %(number)s is %(current)s; only a ready unit is handed back"),
+                            current=order.state.value, allowed=[], number=order.number)
+    due = amount_due(order)
+    paid = _money(amount_paid)
+    if due > 0:
+        errors = {}
+        if paid is None or paid != due:
+            errors["amount_paid"] = N_("Take exactly the amount due")
+        if payment_method not in PAYMENT_METHODS:
+            errors["payment_method"] = N_("Choose how the customer paid")
+        if errors:
+            raise ValidationFailed(N_("%(due)s is due for this repair"), errors=errors, due=f"{due:.2f}")
+    order.amount_due = due
+    if due > 0:
+        order.amount_paid, order.payment_method, order.paid_at = paid, payment_method, utcnow()
+        record_event(session, actor=actor, kind=EventKind.FIELD, order=order, field="payment",
+                     to_value=f"{paid:.2f}", method=payment_method)
+    apply_transition(session, order, RepairState.ISSUED, actor, expected_version=expected_version)
+    unit = order.unit
+    if unit is not None:
+        customer = _customer_location(session)
+        before = unit.location
+        session.add(StockMove(unit_id=unit.id, quantity=1, from_location_id=unit.location_id,
+                              to_location_id=customer.id, reason=MoveReason.HANDOVER, actor_id=actor.id,
+                              order_id=order.id))
+        unit.location = customer
+        record_event(session, actor=actor, kind=EventKind.LOCATION, order=order,
+                     from_value=before.code if before else None, to_value=customer.code)
+    session.flush()
+    return order
+
