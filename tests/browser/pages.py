@@ -136,3 +136,27 @@ class WorkstationPage(BasePage):
 class IntakePage(WorkstationPage):
     path = "/intake/"
     endpoint = "intake.index"
+
+
+class IntakeFormPage(BasePage):
+    """Receiving a unit: the form the scan of an unknown serial opens."""
+
+    path = "/intake/new"
+
+    def field(self, name: str) -> Locator:
+        return self.page.locator(f"form.intake [name={name}]")
+
+    def focused_field(self) -> str | None:
+        return self.page.evaluate("() => document.activeElement && document.activeElement.name")
+
+
+class OrderPage(BasePage):
+    """The shared order page: number, state, print links, history."""
+
+    @property
+    def number(self) -> str:
+        return self.page.locator("main h1 .number").inner_text().strip()
+
+    def print_link(self, endpoint_suffix: str) -> str:
+        href = self.page.locator(f"nav.print a[href$='{endpoint_suffix}']").first.get_attribute("href") or ""
+        return self.base_url + href
