@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from servicecenter.accounts.roles import Role
 from servicecenter.centers.models import CenterKind, LocationKind
-from servicecenter.repairs.models import EventKind, OrderType, Outcome, Priority
+from servicecenter.repairs.models import EventKind, OrderType, Outcome, Payer, Priority
 from servicecenter.repairs.states import RepairState
 
 STATE = {
@@ -35,6 +35,12 @@ ORDER_TYPE = {
     OrderType.PAID: _l("Paid"),
     OrderType.REPEAT: _l("Repeat repair"),
     OrderType.PRESALE: _l("Pre-sale check"),
+}
+PAYER = {
+    Payer.CUSTOMER: _l("the customer"),
+    Payer.MANUFACTURER: _l("the manufacturer"),
+    Payer.SERVICE_CENTER: _l("our service center"),
+    Payer.DEALER: _l("the dealer"),
 }
 PRIORITY = {
     Priority.LOW: _l("Low"),

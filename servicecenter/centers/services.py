@@ -25,7 +25,9 @@ CENTER_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,7}$")
 LOCATION_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,39}$")
 STOCK_KINDS = (LocationKind.WAREHOUSE, LocationKind.SHELF)
 CENTER_FIELDS = frozenset({"code", "name", "kind", "city", "region", "address", "phone", "email", "timezone",
-                           "hours", "brands", "active"})
+                           "hours", "brands", "active", "repair_warranty_days", "label_profile", "label_qr"})
+LABEL_QR_CHOICES = ("none", "staff", "status")
+MAX_REPAIR_WARRANTY_DAYS = 3650
 LOCATION_FIELDS = frozenset({"code", "name", "kind", "parent", "is_main", "active", "notes"})
 
 
@@ -88,6 +90,18 @@ def _clean_center(session: Session, center: ServiceCenter | None, values: dict[s
         errors["brands"] = N_("Unknown manufacturer")
     clean["brands"] = brands
     clean["active"] = bool(values.get("active", True))
+    days = values.get("repair_warranty_days", 90)
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_REPAIR_WARRANTY_DAYS:
+        errors["repair_warranty_days"] = N_("Between 0 and 3650 days")
+    clean["repair_warranty_days"] = days
+    from printing.labels import PRESETS
+
+    clean["label_profile"] = str(values.get("label_profile") or "58x40")
+    if clean["label_profile"] not in PRESETS:
+        errors["label_profile"] = N_("Unknown label size")
+    clean["label_qr"] = str(values.get("label_qr") or "none")
+    if clean["label_qr"] not in LABEL_QR_CHOICES:
+        errors["label_qr"] = N_("Unknown choice")
     kind = clean.get("kind")
     if center is not None and kind is not None and kind != center.kind and _misfit_users(session, center, kind):
         errors["kind"] = N_("Some users of this center have roles that do not fit this kind of center; "
@@ -113,12 +127,16 @@ def create_center(
     hours: str = "",
     brands: Iterable[Manufacturer] = (),
     active: bool = True,
+    repair_warranty_days: int = 90,
+    label_profile: str = "58x40",
+    label_qr: str = "none",
 ) -> ServiceCenter:
     """Create a service center (own or partner) with the brands it is authorised for."""
     require_admin(actor)
     clean = _clean_center(session, None, {
         "code": code, "name": name, "kind": kind, "city": city, "region": region, "address": address,
         "phone": phone, "email": email, "timezone": timezone, "hours": hours, "brands": brands, "active": active,
+        "repair_warranty_days": repair_warranty_days, "label_profile": label_profile, "label_qr": label_qr,
     })
     center = ServiceCenter(**clean)
     session.add(center)

@@ -127,11 +127,21 @@ def receive_at_counter(session: Session, actor: User, center: ServiceCenter, req
         unit.owner_id = customer.id
     verdict = warranty_verdict(session, model=model, unit=unit, purchase_date=req.purchase_date,
                                center=center, today=today)
+    order_type = OrderType(req.order_type)
     covered = verdict.covered if req.warranty_override is None else req.warranty_override
+    if order_type == OrderType.PRESALE:
+        # A dealer's pre-sale check: the dealer pays, the unit has no buyer's warranty to count yet.
+        covered = bool(req.warranty_override)
+        if not (req.seller or unit.seller).strip():
+            raise ValidationFailed(N_("A pre-sale check needs the dealer (the seller)"),
+                                   errors={"seller": N_("Required")})
+    if order_type == OrderType.REPEAT and verdict.earlier_order is None and req.warranty_override is None:
+        raise ValidationFailed(N_("No repair of ours on this unit within its repair warranty: choose warranty or "
+                                  "paid, or decide otherwise with a reason"), errors={"order_type": N_("No earlier "
+                                                                                          "repair")})
     if covered is None:
         raise ValidationFailed(verdict.message, errors={"warranty_override": N_("Decide: warranty or paid")},
                                **verdict.params)
-    order_type = OrderType(req.order_type)
     if order_type == OrderType.WARRANTY and not covered:
         raise ValidationFailed(N_("Not under warranty: %(reason)s. Choose paid repair, or decide otherwise "
                                   "with a reason"), errors={"order_type": N_("Not under warranty")},

@@ -27,6 +27,22 @@ class OrderType(StrEnum):
     PRESALE = "presale"  # pre-sale check for a dealer
 
 
+class Payer(StrEnum):
+    CUSTOMER = "customer"
+    MANUFACTURER = "manufacturer"  # warranty repairs are claimed from the manufacturer
+    SERVICE_CENTER = "service_center"  # a repeat repair under our own warranty
+    DEALER = "dealer"  # a pre-sale check
+
+
+def initial_payer(order_type: OrderType, warranty_covered: bool | None) -> Payer:
+    """Who pays for an order when it is received (a warranty revision at diagnosis may change it)."""
+    if order_type == OrderType.PRESALE:
+        return Payer.DEALER
+    if order_type == OrderType.REPEAT and warranty_covered:
+        return Payer.SERVICE_CENTER
+    return Payer.MANUFACTURER if warranty_covered else Payer.CUSTOMER
+
+
 class Priority(StrEnum):
     LOW = "low"
     NORMAL = "normal"

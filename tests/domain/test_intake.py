@@ -106,3 +106,28 @@ def test_a_unit_back_soon_after_our_repair_is_a_repeat_repair(session, counter, 
     again = receive_at_counter(session, clerk, center, _req(model, purchase_date=date(2020, 1, 1)), TODAY)
     assert again.warranty_covered is True and again.order_type == OrderType.REPEAT
     assert first.number in again.warranty_reason
+
+
+def test_each_order_type_has_its_own_rules_and_payer(session, counter) -> None:  # noqa: ANN001
+    from servicecenter.repairs.models import Payer, initial_payer
+
+    center, clerk, model = counter
+    nested = session.begin_nested()
+    with pytest.raises(ValidationFailed) as err:  # a pre-sale check names its dealer
+        receive_at_counter(session, clerk, center, _req(model, order_type="presale", purchase_date=None), TODAY)
+    assert "seller" in err.value.errors
+    nested.rollback()
+    presale = receive_at_counter(session, clerk, center, _req(model, order_type="presale", purchase_date=None,
+                                                               seller="ООО «Техномаркет»", serial="P-1"), TODAY)
+    assert presale.warranty_covered is False
+    assert initial_payer(presale.order_type, presale.warranty_covered) == Payer.DEALER
+    nested = session.begin_nested()
+    with pytest.raises(ValidationFailed) as err:  # nothing of ours to be a repeat of
+        receive_at_counter(session, clerk, center, _req(model, order_type="repeat", serial="R-1"), TODAY)
+    assert "order_type" in err.value.errors
+    nested.rollback()
+    warranty = receive_at_counter(session, clerk, center, _req(model, order_type="warranty", serial="W-1"), TODAY)
+    assert initial_payer(warranty.order_type, warranty.warranty_covered) == Payer.MANUFACTURER
+    paid = receive_at_counter(session, clerk, center, _req(model, order_type="paid", serial="C-1",
+                                                            warranty_override=False, override_reason="Истёк"), TODAY)
+    assert initial_payer(paid.order_type, paid.warranty_covered) == Payer.CUSTOMER

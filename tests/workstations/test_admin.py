@@ -51,7 +51,8 @@ def admin_client(client, admin):  # noqa: ANN001, ANN201
 
 CENTER = {"code": "nsk", "name": "Novosibirsk", "kind": "own", "city": "Novosibirsk", "region": "NSO",
           "address": "Lenina 1", "phone": "+73830000000", "email": "nsk@example.test",
-          "timezone": "Asia/Novosibirsk", "hours": "9-18", "active": "y"}
+          "timezone": "Asia/Novosibirsk", "hours": "9-18", "active": "y",
+          "repair_warranty_days": "90", "label_profile": "58x40", "label_qr": "none"}
 
 
 # --- Home ----------------------------------------------------------------------------------------
@@ -380,3 +381,17 @@ def test_form_without_csrf_token_is_refused(admin_client, session) -> None:
     response = admin_client.post("/admin/centers/new", data=CENTER)
     assert response.status_code == 400 and "The form has expired" in text(response)
     assert count(session, ServiceCenter) == before
+
+
+def test_counter_settings_of_a_center(admin_client, session, hq) -> None:  # noqa: ANN001
+    """Our repair warranty, the label stock and the label's QR code are set per center."""
+    data = {**CENTER, "code": "HQ", "name": hq.name, "repair_warranty_days": "30", "label_profile": "50x30",
+            "label_qr": "status"}
+    assert submit(admin_client, f"/admin/centers/{hq.id}/edit", data).status_code == 302
+    session.refresh(hq)
+    assert (hq.repair_warranty_days, hq.label_profile, hq.label_qr) == (30, "50x30", "status")
+    for bad in ({"repair_warranty_days": "-1"}, {"repair_warranty_days": "99999"}, {"label_profile": "A0"},
+                {"label_qr": "sms"}):
+        assert submit(admin_client, f"/admin/centers/{hq.id}/edit", {**data, **bad}).status_code == 422
+        session.refresh(hq)
+        assert (hq.repair_warranty_days, hq.label_profile, hq.label_qr) == (30, "50x30", "status")

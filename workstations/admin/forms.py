@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -27,6 +28,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from printing.labels import PRESETS
 from servicecenter.accounts.roles import Role
 from servicecenter.accounts.services import USER_LOCALES
 from servicecenter.centers.models import CenterKind, LocationKind
@@ -109,7 +111,7 @@ def apply_refusal(form: FlaskForm, exc: ValidationFailed) -> tuple[str, list[str
 
 class CenterForm(ServiceForm):
     service_fields = ("code", "name", "kind", "city", "region", "address", "phone", "email", "timezone",
-                      "hours", "active")
+                      "hours", "active", "repair_warranty_days", "label_profile", "label_qr")
 
     code = StringField(_l("Code"), [DataRequired(), Length(max=8)],
                        description=_l("Up to 8 Latin letters or digits; starts every order number of the center."))
@@ -125,6 +127,14 @@ class CenterForm(ServiceForm):
                            description=_l("An IANA name, e.g. Europe/Moscow or Asia/Yekaterinburg."))
     hours = StringField(_l("Opening hours"), [Length(max=200)])
     brands = MultiCheckboxField(_l("Authorised brands"), coerce=int, choices=[])
+    repair_warranty_days = IntegerField(_l("Our warranty on a repair, days"), [InputRequired()], default=90,
+                                        description=_l("A unit back within this time is a repeat repair under "
+                                                       "our warranty."))
+    label_profile = SelectField(_l("Label stock"), default="58x40", choices=lambda: [
+        SelectChoice(name, f"{p.width_mm:g}×{p.height_mm:g} mm") for name, p in PRESETS.items()])
+    label_qr = SelectField(_l("QR code on labels"), default="none", choices=lambda: [
+        SelectChoice("none", _("none")), SelectChoice("staff", _("opens the order for staff")),
+        SelectChoice("status", _("opens the customer's status page"))])
     active = BooleanField(_l("Active"), default=True)
 
 

@@ -35,7 +35,7 @@ from servicecenter.repairs.documents import (
     label_profile,
 )
 from servicecenter.repairs.handover import prints_conclusion
-from servicecenter.repairs.models import Outcome
+from servicecenter.repairs.models import Outcome, initial_payer
 from servicecenter.repairs.states import STATE_HELP, RepairState, transitions_from
 from workstations import labels
 from workstations.labels import label
@@ -106,6 +106,7 @@ def show(number: str) -> str:
         order=order,
         history=history,
         warranty_text=_warranty_text(order, history),
+        payer=initial_payer(order.order_type, order.warranty_covered),
         transitions=transitions_from(order.state, role),
         state_help=STATE_HELP[order.state],
         engineers=_engineers(order.center_id) if role in services.ASSIGN_ROLES else [],
@@ -119,7 +120,9 @@ def show(number: str) -> str:
 def _words(order) -> Words:  # noqa: ANN001
     """The order's texts for paper: printed documents are Russian, whatever the screen's language."""
     with force_locale("ru"):
-        return Words(order_type=label(labels.ORDER_TYPE, order.order_type),
+        payer = label(labels.PAYER, initial_payer(order.order_type, order.warranty_covered))
+        return Words(order_type=_("%(type)s, paid by %(payer)s", type=label(labels.ORDER_TYPE, order.order_type),
+                                  payer=payer),
                      priority=label(labels.PRIORITY, order.priority),
                      warranty=_warranty_text(order, queries.list_order_history(db(), order)),
                      terms=_(TERMS))
