@@ -22,6 +22,7 @@ def _template_context() -> dict[str, Any]:
 def register_workstations(app: Flask) -> None:
     from workstations import (
         admin,
+        attachments,
         auth,
         call_center,
         engineer,
@@ -29,11 +30,12 @@ def register_workstations(app: Flask) -> None:
         logistics,
         orders,
         partner,
+        status,
         team_lead,
         warehouse,
     )
 
-    for module in (auth, orders, call_center, intake, team_lead, engineer, warehouse, logistics, partner, admin):
+    for module in (auth, orders, attachments, call_center, intake, team_lead, engineer, warehouse, logistics, partner, admin, status):
         app.register_blueprint(module.bp)
     app.context_processor(_template_context)
     # Globals, so macros imported without context can use them too.

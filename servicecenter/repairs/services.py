@@ -267,6 +267,7 @@ def decide_warranty(session: Session, order: RepairOrder, actor: User, *, covere
 
 def add_comment(session: Session, order: RepairOrder, actor: User, text: str) -> None:
     """A note on the order (a call, a remark); kept in its history."""
+    _check_center(actor, order.center_id)
     if not _text(text):
         raise ValidationFailed(N_("The comment is empty"), errors={"text": N_("Required")})
     record_event(session, actor=actor, kind=EventKind.COMMENT, order=order, text=_text(text))

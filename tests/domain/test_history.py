@@ -80,3 +80,13 @@ def test_a_refused_operation_leaves_no_event(session, factory) -> None:  # noqa:
     with pytest.raises(Exception):  # noqa: B017
         add_comment(session, order, factory.staff(center, Role.INTAKE), "")
     assert len(list_order_history(session, order)) == before
+
+
+def test_staff_of_another_center_cannot_comment(session, factory) -> None:  # noqa: ANN001
+    from servicecenter.errors import PermissionDenied
+
+    order = factory.order(factory.center("MSK"))
+    with pytest.raises(PermissionDenied):
+        add_comment(session, order, factory.staff(factory.center("SPB"), Role.INTAKE), "чужой комментарий")
+    add_comment(session, order, factory.staff(factory.center("HQ"), Role.CALL_CENTER), "звонок клиента")
+    assert [e.details.get("text") for e in list_order_history(session, order)][-1] == "звонок клиента"

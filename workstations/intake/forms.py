@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import (
     DateField,
     HiddenField,
@@ -53,6 +54,8 @@ class IntakeForm(FlaskForm):
     model_id = SelectField(_l("Model"), coerce=int, validators=[DataRequired()])
     purchase_date = DateField(_l("Purchase date"), validators=[Optional()])
     seller = StringField(_l("Seller"), validators=[Optional(), Length(max=200)])
+    # Checked by content in the domain (servicecenter.attachments) when the order is received.
+    photos = MultipleFileField(_l("Photos: nameplate, seals, damage"), validators=[Optional()])
     customer_id = IntegerField(validators=[Optional()])
     customer_name = StringField(_l("Customer"), validators=[Optional(), Length(max=200)])
     customer_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])

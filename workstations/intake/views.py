@@ -21,6 +21,7 @@ from servicecenter.repairs.intake import IntakeRequest, receive_at_counter, warr
 from servicecenter.repairs.models import RepairOrder
 from servicecenter.repairs.states import RepairState
 from servicecenter.scanning import ORDER_NUMBER, ScanKind, identify, normalise_scan
+from workstations.attachments.views import store_uploaded_photos
 from workstations.intake import bp
 from workstations.intake.forms import IntakeForm, IssueForm
 from workstations.web.auth_session import actor
@@ -139,6 +140,7 @@ def new() -> str | Response | tuple[str, int]:
         if form.token.data else None)
     try:
         order = receive_at_counter(db(), actor(), actor().center, req, _today())
+        store_uploaded_photos(order, form.photos.data)  # same transaction: a bad photo, no order
     except ValidationFailed as exc:
         errors = {_FORM_FIELD.get(k, k): v for k, v in exc.errors.items()}
         return render_template("intake/new.html", form=form, message=translate(exc), errors=errors), 422
