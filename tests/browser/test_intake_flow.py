@@ -25,6 +25,7 @@ def test_keyboard_intake_then_work_order_and_label(page: Page, live_server: Live
         f = Factory(s)
         center = f.center("MSK", name="СЦ Москва — Савёловская")
         clerk = f.user(center, Role.INTAKE, email="counter@msk.test", name="Анна Приёмкина")
+        f.user(f.center("HQ", name="Головной офис"), Role.CALL_CENTER, email="calls@hq.test", name="Ольга Звонкова")
         model = f.model(months=24, name="WW90T", category="Стиральные машины")
         model_id, email = model.id, clerk.email
 
@@ -69,3 +70,25 @@ def test_keyboard_intake_then_work_order_and_label(page: Page, live_server: Live
     assert len(pages) == 2 and all(decoded(p) == [number] for p in pages)  # the unit and its cable
     png = page.request.get(order_page.print_link("/label.png"))
     assert decoded(Image.open(io.BytesIO(png.body()))) == [number]
+
+    # The customer phones the call center: the operator finds the order by the phone number.
+    IntakePage(page, live_server.url).log_out()
+    LoginPage(page, live_server.url).goto().log_in("calls@hq.test", PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.type("+7 (916) 555-44-33\n")  # the search field has the focus
+    card = page.locator(f"article.order-card[id='{number}']")
+    assert card.count() == 1
+    assert "Смирнова Ольга Петровна" in card.inner_text()
+    assert card.locator(".state").get_attribute("class").endswith("state-received")
+
+    # At home, the customer looks the repair up with the number and the phone's last four digits.
+    IntakePage(page, live_server.url).log_out()
+    page.goto(f"{live_server.url}/status")
+    page.locator("form.status-form [name=number]").press_sequentially(number.lower())
+    page.locator("form.status-form [name=last_four]").press_sequentially("4433")
+    with page.expect_navigation():
+        page.locator("form.status-form [name=last_four]").press("Enter")
+    answer = page.locator(".status-answer")
+    assert number in answer.inner_text()
+    assert answer.locator(".state-received").count() == 1
+    assert "Смирнова" not in page.content() and "WM-2026-777" not in page.content()  # nothing private
