@@ -32,8 +32,10 @@ class Network:
     partner: list[bool] = field(default_factory=lambda: [False])
     weight: list[float] = field(default_factory=lambda: [0.0])  # share of the network's repairs
     warehouse: list[int] = field(default_factory=lambda: [0])  # main warehouse location id
+    defective: list[int] = field(default_factory=lambda: [0])  # where removed parts wait for the maker
     staff: list[dict[Role, list[int]]] = field(default_factory=lambda: [{}])
     user_name: list[str] = field(default_factory=lambda: [""])
+    user_role: list[Role | None] = field(default_factory=lambda: [None])
     hq: int = 1
     transit: int = 0
     model_maker: array = field(default_factory=lambda: array("i", [0]))
@@ -104,7 +106,7 @@ def load_network(url: str, rng: random.Random, counts: Counts, now: datetime) ->
         return loc_id
 
     plan = [(0, 0, False), *_center_plan(counts)]
-    flagship_bonus = {0: 6.0, 1: 4.0}
+    flagship_bonus = {0: 30.0, 1: 10.0}  # the Moscow and St Petersburg flagships: the biggest queues
     for cid, (city, k, partner) in enumerate(plan, start=1):
         name, prefix, region, tz, weight, phone_code = CITIES[city]
         code = f"{prefix}{k}"
@@ -130,7 +132,7 @@ def load_network(url: str, rng: random.Random, counts: Counts, now: datetime) ->
         net.warehouse.append(wh)
         for shelf in SHELVES:
             location(f"{code}-{shelf}", f"Стеллаж {shelf}", "shelf", cid, wh, False)
-        location(f"{code}-DEF", f"Брак {code}", "defective", cid, wh, False)
+        net.defective.append(location(f"{code}-DEF", f"Брак {code}", "defective", cid, wh, False))
     net.transit = location("TRANSIT", "В пути", "transit", None, None, False)
     centers.close()
     locations.close()
@@ -140,7 +142,9 @@ def load_network(url: str, rng: random.Random, counts: Counts, now: datetime) ->
 
 
 def _load_users(url: str, rng: random.Random, counts: Counts, net: Network, created: str) -> None:
-    base: list[tuple[int, Role]] = [(net.hq, Role.ADMIN), (net.hq, Role.CALL_CENTER)]
+    flagship = max((c for c in net.centers if not net.partner[c]), key=lambda c: net.weight[c])
+    # Every role exists at any scale: the flagship always has a logistics clerk.
+    base: list[tuple[int, Role]] = [(net.hq, Role.ADMIN), (net.hq, Role.CALL_CENTER), (flagship, Role.LOGISTICS)]
     for cid in net.centers:
         if cid == net.hq:
             continue
@@ -165,6 +169,7 @@ def _load_users(url: str, rng: random.Random, counts: Counts, net: Network, crea
         mine.append(uid)
         name = person(rng)
         net.user_name.append(name)
+        net.user_role.append(role)
         email = f"{role.value}{len(mine)}.{net.code[cid]}@{DOMAIN}".lower()
         users.add(f"{uid}\t{email}\t{name}\t{pw}\t{role.value}\t{cid}\tt\tru\t\t\t{created}\n")
     users.close()

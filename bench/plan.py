@@ -57,8 +57,9 @@ def plan_counts(scale: float) -> Counts:
     if heavy * HEAVY_ORDERS + repeat * 2 > orders or orders - (HEAVY_ORDERS - 1) * heavy - repeat > units:
         raise ValueError("these counts leave too few units or orders for the heavy and repeat units")
     # Each own center needs an intake clerk, a team lead, an engineer and a warehouse clerk,
-    # each partner a partner user, the head office an admin and a call-center operator.
-    users = max(_n(2000, scale), (centers - partners - 1) * 4 + partners + 2)
+    # each partner a partner user, the head office an admin and a call-center operator, and
+    # the flagship a logistics clerk.
+    users = max(_n(2000, scale), (centers - partners - 1) * 4 + partners + 3)
     return Counts(
         centers=centers, partners=partners, users=users, manufacturers=_n(100, scale, 3),
         models=_n(5000, scale, 10), customers=_n(600_000, scale, 30), units=units, orders=orders,

@@ -1,0 +1,1 @@
+"""The benchmark harness at network scale (issue 10): data generator, runner, throughput run."""

@@ -1,0 +1,311 @@
+"""The named operations the runner times, in one registry.
+
+Each operation is a `prepare(bench)` that returns the zero-argument callable timed once per
+repetition (its optional `.before` attribute runs untimed before each one). What the
+application cannot do yet is registered with `pending(...)` and shows as "not yet
+implemented" in the results: the issue that builds the feature replaces its `pending` line
+here with an `@operation` (and the runner, the JSON and the table follow).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bench.bare_app import SCAN_SQL
+from bench.context import Bench
+from servicecenter.accounts.models import User
+from servicecenter.catalog.models import ProductModel
+from servicecenter.centers.models import ServiceCenter
+from servicecenter.customers.services import create_customer, find_customers_by_phone
+from servicecenter.equipment.services import find_unit, register_unit
+from servicecenter.repairs import queries
+from servicecenter.repairs.services import apply_transition, create_order
+from servicecenter.repairs.states import OPEN_STATES, RepairState
+
+Timed = Callable[[], object]
+SCAN_MS, INTAKE_MS, PAGE_MS = 10.0, 50.0, 100.0  # the issue's p95 targets
+
+
+@dataclass(frozen=True)
+class Operation:
+    key: str
+    title: str
+    layer: str  # domain (a real Session) | http (the Flask app, logged in) | raw (psycopg) | ...
+    target_ms: float | None
+    prepare: Callable[[Bench], Timed] | None
+    pending: str = ""  # why it is not measured yet
+
+
+REGISTRY: list[Operation] = []
+
+
+def operation(key: str, title: str, layer: str, target_ms: float | None = None) -> Callable:
+    def register(prepare: Callable[[Bench], Timed]) -> Callable[[Bench], Timed]:
+        REGISTRY.append(Operation(key, title, layer, target_ms, prepare))
+        return prepare
+
+    return register
+
+
+def pending(key: str, title: str, layer: str, reason: str, target_ms: float | None = None) -> None:
+    REGISTRY.append(Operation(key, title, layer, target_ms, None, reason))
+
+
+class Unexpected(AssertionError):
+    """An HTTP answer other than the one the operation expects (counted as an error)."""
+
+
+def _get(bench: Bench, role: str, center: int | None, url: Callable[[], str], status: int = 200) -> Timed:
+    client = bench.client(role, center)
+
+    def run() -> None:
+        answer = client.get(url())
+        if answer.status_code != status:
+            raise Unexpected(f"GET {answer.request.path} answered {answer.status_code}, expected {status}")
+
+    return run
+
+
+# ---------------------------------------------------------------- domain level (a Session per call)
+@operation("domain.scan_order", "Scan lookup of an order by number", "domain", SCAN_MS)
+def _scan_order(b: Bench) -> Timed:
+    def run() -> None:
+        with b.db.session() as s:
+            queries.get_order_by_number(s, b.pick(b.numbers))
+    return run
+
+
+@operation("domain.scan_unit", "Scan lookup of a unit (manufacturer + serial)", "domain", SCAN_MS)
+def _scan_unit(b: Bench) -> Timed:
+    def run() -> None:
+        maker, serial = b.pick(b.unit_keys)
+        with b.db.session() as s:
+            if find_unit(s, maker, serial) is None:
+                raise Unexpected(f"unit {serial} not found")
+    return run
+
+
+@operation("domain.unit_history", "Equipment history of a unit with 50+ events", "domain", PAGE_MS)
+def _unit_history(b: Bench) -> Timed:
+    if not b.heavy_units:
+        raise LookupError("no unit with 50+ events in the data")
+
+    def run() -> None:
+        unit, events = b.pick(b.heavy_units)
+        with b.db.session() as s:
+            if len(queries.list_unit_history(s, unit)) != events:
+                raise Unexpected("history length differs")
+    return run
+
+
+def _intake_ids(b: Bench) -> tuple[int, int, list[int]]:
+    actor, _email = b.user("intake", b.big_center)
+    models = [r[0] for r in b.rows("SELECT id FROM product_models ORDER BY id LIMIT 500")]
+    return actor, b.big_center, models
+
+
+_serials = itertools.count(int(time.time()) % 10**6 * 10**5)
+
+
+def _new_order(b: Bench, actor_id: int, center_id: int, models: list[int]) -> str:
+    """One intake, the whole transaction: customer, unit, numbered order, history event, commit."""
+    n = next(_serials)
+    with b.db.session() as s:
+        actor, center = s.get(User, actor_id), s.get(ServiceCenter, center_id)
+        model = s.get(ProductModel, b.pick(models))
+        customer = create_customer(s, name="Проверочный Клиент Бенчевич", phone=f"+7999{n % 10**7:07d}")
+        unit = register_unit(s, model=model, serial=f"BN{n:011d}", owner=customer)
+        order = create_order(s, actor, center=center, customer=customer, unit=unit, fault="Не включается",
+                             condition="Без видимых повреждений", accessories=["Шнур питания"])
+        number = order.number
+        s.commit()
+    return number
+
+
+@operation("domain.intake", "Intake of a new order (full transaction, commit)", "domain", INTAKE_MS)
+def _intake(b: Bench) -> Timed:
+    ids = _intake_ids(b)
+    return lambda: _new_order(b, *ids)
+
+
+@operation("domain.transition", "State transition received → diagnosis (commit)", "domain", INTAKE_MS)
+def _transition(b: Bench) -> Timed:
+    ids = _intake_ids(b)
+    engineer, _email = b.user("engineer", b.big_center)
+    fresh: list[str] = []
+
+    def run() -> None:
+        number = fresh.pop()
+        with b.db.session() as s:
+            order = queries.get_order_by_number(s, number)
+            apply_transition(s, order, RepairState.DIAGNOSIS, s.get(User, engineer))
+            s.commit()
+
+    def before() -> None:  # untimed: orders at the counter waiting for an engineer, made in batches
+        if not fresh:
+            fresh.extend(_new_order(b, *ids) for _ in range(50))
+
+    run.before = before  # type: ignore[attr-defined]
+    return run
+
+
+@operation("domain.team_lead_queue", "Team-lead queue: big center, open states, page 1", "domain", PAGE_MS)
+def _queue(b: Bench) -> Timed:
+    def run() -> None:
+        with b.db.session() as s:
+            queries.list_orders(s, center_id=b.big_center, states=OPEN_STATES, page=1)
+    return run
+
+
+@operation("domain.search_number_prefix", "Call-center search by number prefix (≤1,000 matches)", "domain",
+           PAGE_MS)
+def _prefix(b: Bench) -> Timed:
+    def run() -> None:
+        with b.db.session() as s:
+            queries.list_orders(s, q=b.pick(b.numbers)[:-3])
+    return run
+
+
+@operation("domain.customer_by_phone", "Customer by phone (indexed column)", "domain", PAGE_MS)
+def _phone(b: Bench) -> Timed:
+    def run() -> None:
+        with b.db.session() as s:
+            if not find_customers_by_phone(s, b.pick(b.phones)):
+                raise Unexpected("phone not found")
+    return run
+
+
+# ---------------------------------------------------------------- the real HTTP stack (test client)
+@operation("http.scan_redirect", "GET /orders/?number= (scan → 302)", "http", SCAN_MS)
+def _http_scan(b: Bench) -> Timed:
+    return _get(b, "engineer", b.big_center, lambda: f"/orders/?number={b.pick(b.big_center_numbers)}", 302)
+
+
+@operation("http.order_page", "GET /orders/<number> (engineer's order page)", "http", PAGE_MS)
+def _http_order(b: Bench) -> Timed:
+    return _get(b, "engineer", b.big_center, lambda: f"/orders/{b.pick(b.big_center_numbers)}")
+
+
+@operation("http.team_lead", "GET /team-lead/ (big center queue)", "http", PAGE_MS)
+def _http_team_lead(b: Bench) -> Timed:
+    return _get(b, "team_lead", b.big_center, lambda: "/team-lead/")
+
+
+@operation("http.call_center", "GET /call-center/?q=<number prefix>", "http", PAGE_MS)
+def _http_call_center(b: Bench) -> Timed:
+    return _get(b, "call_center", None, lambda: f"/call-center/?q={b.pick(b.numbers)[:-3]}")
+
+
+@operation("http.call_center_landing", "GET /call-center/ (landing page, no search)", "http", PAGE_MS)
+def _http_call_center_landing(b: Bench) -> Timed:
+    return _get(b, "call_center", None, lambda: "/call-center/")
+
+
+@operation("http.engineer", "GET /engineer/ (my queue + waiting)", "http", PAGE_MS)
+def _http_engineer(b: Bench) -> Timed:
+    return _get(b, "engineer", b.big_center, lambda: "/engineer/")
+
+
+@operation("http.intake_page", "GET /intake/ (counter queues)", "http", PAGE_MS)
+def _http_intake(b: Bench) -> Timed:
+    return _get(b, "intake", b.big_center, lambda: "/intake/")
+
+
+@operation("http.warehouse", "GET /warehouse/ (awaiting parts)", "http", PAGE_MS)
+def _http_warehouse(b: Bench) -> Timed:
+    return _get(b, "warehouse", b.big_center, lambda: "/warehouse/")
+
+
+@operation("http.logistics", "GET /logistics/ (the center's last 100 shipments)", "http", PAGE_MS)
+def _http_logistics(b: Bench) -> Timed:
+    return _get(b, "logistics", b.logistics_center, lambda: "/logistics/")
+
+
+@operation("http.partner", "GET /partner/ (walled session, biggest partner)", "http", PAGE_MS)
+def _http_partner(b: Bench) -> Timed:
+    if b.big_partner is None:
+        raise LookupError("no partner center with orders")
+    return _get(b, "partner", b.big_partner, lambda: "/partner/")
+
+
+_intakes = itertools.count(int(time.time()) % 10**6 * 10**4)
+
+
+def intake_form(b: Bench) -> dict[str, str]:
+    """The counter's intake form as a browser posts it (unique token, serial and phone per call)."""
+    n = next(_intakes)
+    model = b.rows("SELECT id FROM product_models ORDER BY id LIMIT 1")[0][0]
+    return {"token": f"bench-{n}", "serial": f"BH{n:012d}", "model_id": str(model),
+            "customer_name": "Проверочный Клиент Бенчевич", "customer_phone": f"+7998{n % 10**7:07d}",
+            "customer_kind": "person", "fault": "Не включается", "order_type": "paid", "priority": "normal",
+            "purchase_date": "2021-03-15", "seller": "DNS", "warranty": "auto",
+            "condition_note": "Без видимых повреждений"}
+
+
+@operation("http.intake_form", "GET /intake/new (the counter's intake form)", "http", PAGE_MS)
+def _http_intake_form(b: Bench) -> Timed:
+    return _get(b, "intake", b.big_center, lambda: "/intake/new")
+
+
+@operation("http.intake", "POST /intake/new (intake through the counter form → 302)", "http", INTAKE_MS)
+def _http_intake(b: Bench) -> Timed:
+    client = b.client("intake", b.big_center)
+    token = b.csrf_token(client, "/intake/new")
+
+    def run() -> None:
+        answer = client.post("/intake/new", data={**intake_form(b), "csrf_token": token})
+        if answer.status_code != 302:
+            raise Unexpected(f"POST /intake/new answered {answer.status_code}")
+    return run
+
+
+@operation("http.scan_unit", "GET /intake/scan?code=<serial> (unit scan → 302)", "http", SCAN_MS)
+def _http_scan_unit(b: Bench) -> Timed:
+    return _get(b, "intake", b.big_center, lambda: f"/intake/scan?code={b.pick(b.unit_keys)[1]}", 302)
+
+
+@operation("http.unit_history", "GET /intake/units/<id> (unit card, 50+ events)", "http", PAGE_MS)
+def _http_unit(b: Bench) -> Timed:
+    if not b.heavy_units:
+        raise LookupError("no unit with 50+ events in the data")
+    return _get(b, "intake", b.big_center, lambda: f"/intake/units/{b.pick(b.heavy_units)[0]}")
+
+
+@operation("http.customer_search", "GET /intake/customers.json?q=<7 phone digits>", "http", PAGE_MS)
+def _http_customers(b: Bench) -> Timed:
+    return _get(b, "intake", b.big_center, lambda: f"/intake/customers.json?q={b.pick(b.phones)[-7:]}")
+
+
+@operation("print.work_order_pdf", "GET /orders/<number>/work-order.pdf", "print", 300.0)
+def _work_order(b: Bench) -> Timed:
+    return _get(b, "intake", b.big_center, lambda: f"/orders/{b.pick(b.big_center_numbers)}/work-order.pdf")
+
+
+@operation("print.label", "GET /orders/<number>/label.pdf (unit label)", "print", PAGE_MS)
+def _label(b: Bench) -> Timed:
+    return _get(b, "intake", b.big_center, lambda: f"/orders/{b.pick(b.big_center_numbers)}/label.pdf")
+
+
+# ---------------------------------------------------------------- reference (a): one raw SQL query
+# The same query the bare app (reference (b), bench/throughput.py) runs: the order with its
+# customer, unit and center, as get_order_by_number loads them.
+@operation("raw.scan_order", "Reference (a): the scan lookup as one psycopg query", "raw")
+def _raw_scan(b: Bench) -> Timed:
+    conn = b.raw
+
+    def run() -> None:
+        if conn.execute(SCAN_SQL, (b.pick(b.numbers),)).fetchone() is None:
+            raise Unexpected("order not found")
+    return run
+
+
+# ---------------------------------------------------------------- not in the application yet
+pending("http.phone_search", "Call-center search by phone (HTTP)", "http",
+        "the committed call-center page searches by number only (a search by phone is in progress)", PAGE_MS)
+pending("domain.shipment_scan_add", "Shipment: scan a unit into a shipment", "domain",
+        "no shipment services yet (logistics issue)")
+pending("domain.dispatch_500", "Shipment: dispatch 500 units", "domain", "no shipment services yet (logistics issue)")
+pending("reports.all", "Each report", "reports", "no reports yet (reports issue)")
