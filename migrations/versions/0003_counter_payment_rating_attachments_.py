@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-23 18:47:10.516814
+Create Date: 2026-11-23 19:23:29.960588
 """
 from __future__ import annotations
 
@@ -54,11 +54,12 @@ def upgrade() -> None:
     with op.batch_alter_table('repair_orders', schema=None) as batch_op:
         batch_op.add_column(sa.Column('amount_due', sa.Numeric(precision=12, scale=2), nullable=True))
         batch_op.add_column(sa.Column('amount_paid', sa.Numeric(precision=12, scale=2), nullable=True))
-        batch_op.add_column(sa.Column('payment_method', sa.String(length=20), nullable=False))
+        batch_op.add_column(sa.Column('payment_method', sa.String(length=20), server_default='', nullable=False))
         batch_op.add_column(sa.Column('paid_at', servicecenter.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('rating', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('rating_comment', sa.Text(), nullable=False))
+        batch_op.add_column(sa.Column('rating_comment', sa.Text(), server_default='', nullable=False))
         batch_op.add_column(sa.Column('rated_at', servicecenter.db.UTCDateTime(timezone=True), nullable=True))
+        batch_op.create_index('ix_repair_orders_center_id_state', ['center_id', 'state'], unique=False)
 
     with op.batch_alter_table('service_centers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('label_profile', sa.String(length=20), server_default='58x40', nullable=False))
@@ -74,6 +75,7 @@ def downgrade() -> None:
         batch_op.drop_column('label_profile')
 
     with op.batch_alter_table('repair_orders', schema=None) as batch_op:
+        batch_op.drop_index('ix_repair_orders_center_id_state')
         batch_op.drop_column('rated_at')
         batch_op.drop_column('rating_comment')
         batch_op.drop_column('rating')
