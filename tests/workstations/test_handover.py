@@ -57,3 +57,17 @@ def test_no_act_before_there_is_an_outcome(client, factory) -> None:  # noqa: AN
     order = factory.order(center, state=RepairState.IN_REPAIR)
     login(client, factory.staff(center, Role.INTAKE).email)
     assert client.get(f"/orders/{order.number}/act.pdf").status_code == 409
+
+
+def test_the_customer_rates_the_repair_at_the_counter(client, factory, session) -> None:  # noqa: ANN001
+    center = factory.center("MSK")
+    order = factory.order(center, state=RepairState.READY_FOR_PICKUP)  # nothing to pay
+    login(client, factory.staff(center, Role.INTAKE).email)
+    page = client.get(f"/intake/issue/{order.number}").get_data(as_text=True)
+    r = client.post(f"/intake/issue/{order.number}", data={"csrf_token": csrf_token(page), "version": order.version,
+                                                          "rating": "5", "rating_comment": "Быстро и вежливо"})
+    assert r.status_code == 302
+    session.refresh(order)
+    assert order.state == RepairState.ISSUED and order.rating == 5 and order.rating_comment == "Быстро и вежливо"
+    history = client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert "Клиент оценил ремонт на 5 из 5" in history

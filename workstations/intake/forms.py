@@ -94,3 +94,7 @@ class IssueForm(FlaskForm):
     amount_paid = StringField(_l("Amount paid, ₽"), validators=[Optional(), Length(max=20)])
     payment_method = RadioField(_l("Paid by"), validators=[Optional()], choices=[
         ("cash", _l("cash")), ("card", _l("card")), ("transfer", _l("bank transfer"))])
+    # The customer may rate the repair right at the counter (or later on the status page).
+    rating = RadioField(_l("The customer's rating (optional)"), validators=[Optional()],
+                        choices=[(str(n), str(n)) for n in range(1, 6)])
+    rating_comment = StringField(_l("Their comment"), validators=[Optional(), Length(max=1000)])

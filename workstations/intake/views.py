@@ -18,6 +18,7 @@ from servicecenter.errors import NotFound, ValidationFailed
 from servicecenter.repairs import queries
 from servicecenter.repairs.handover import amount_due, issue_to_customer, prints_conclusion
 from servicecenter.repairs.intake import IntakeRequest, receive_at_counter, warranty_verdict
+from servicecenter.repairs.lookup import rate_repair
 from servicecenter.repairs.models import RepairOrder
 from servicecenter.repairs.states import RepairState
 from servicecenter.scanning import ORDER_NUMBER, ScanKind, identify, normalise_scan
@@ -174,6 +175,8 @@ def issue(number: str) -> str | Response | tuple[str, int]:
         try:
             issue_to_customer(db(), actor(), order, amount_paid=form.amount_paid.data,
                               payment_method=form.payment_method.data or "", expected_version=form.version.data)
+            if form.rating.data:
+                rate_repair(db(), order, form.rating.data, form.rating_comment.data or "")
         except ValidationFailed as exc:
             return render_template("intake/issue.html", order=order, form=form, due=due, message=translate(exc),
                                    errors=dict(exc.errors)), 422
