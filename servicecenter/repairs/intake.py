@@ -16,10 +16,10 @@ from servicecenter.customers.services import create_customer, normalise_phone
 from servicecenter.equipment.models import Unit
 from servicecenter.equipment.services import register_unit
 from servicecenter.equipment.warranty import ContractTerm, EarlierRepair, Verdict, check_warranty
-from servicecenter.errors import N_, NotFound, ValidationFailed
+from servicecenter.errors import N_, NotFound, StateConflict, ValidationFailed
 from servicecenter.repairs.history import record_event
 from servicecenter.repairs.models import EventKind, OrderType, Outcome, Priority, RepairOrder
-from servicecenter.repairs.services import create_order
+from servicecenter.repairs.services import apply_transition, create_order
 from servicecenter.repairs.states import RepairState
 
 
@@ -89,16 +89,16 @@ def _customer(session: Session, req: IntakeRequest) -> Customer:
     return create_customer(session, name=name, phone=phone, email=req.customer_email, kind=req.customer_kind)
 
 
-def receive_at_counter(session: Session, actor: User, center: ServiceCenter, req: IntakeRequest,
-                       today: date) -> RepairOrder:
-    """Receive a unit: find or create customer and unit, decide warranty, create the order.
+@dataclass(frozen=True)
+class _Decision:
+    covered: bool
+    reason: str
+    order_type: OrderType
+    verdict: Verdict
 
-    A repeated request with the same idempotency key returns the order the first one made.
-    """
-    if req.idempotency_key:
-        done = session.scalar(select(RepairOrder).where(RepairOrder.idempotency_key == req.idempotency_key))
-        if done is not None:
-            return done
+
+def _validate(session: Session, req: IntakeRequest, today: date, *, customer_known: bool) -> ProductModel:
+    """Check the clerk's input; every field error at once, nothing written."""
     errors: dict[str, str] = {}
     model = session.get(ProductModel, req.model_id) if req.model_id else None
     if model is None or not model.active:
@@ -107,7 +107,7 @@ def receive_at_counter(session: Session, actor: User, center: ServiceCenter, req
         errors["purchase_date"] = N_("In the future")
     if not (req.fault or "").strip():
         errors["fault"] = N_("Describe the fault")
-    if req.customer_id is None and not (req.customer_name or "").strip():
+    if not customer_known and req.customer_id is None and not (req.customer_name or "").strip():
         errors["customer_name"] = N_("Required")
     if req.warranty_override is not None and not req.override_reason.strip():
         errors["override_reason"] = N_("Say why you decide otherwise")
@@ -118,13 +118,23 @@ def receive_at_counter(session: Session, actor: User, center: ServiceCenter, req
     if errors:
         raise ValidationFailed(N_("The unit was not received: check the marked fields"), errors=errors)
     assert model is not None
-    customer = _customer(session, req)
-    unit = register_unit(session, model=model, serial=req.serial, owner=customer,
+    return model
+
+
+def _unit(session: Session, req: IntakeRequest, model: ProductModel, owner: Customer, today: date) -> Unit:
+    """The unit handed in: found by manufacturer and serial, or registered; its card completed."""
+    unit = register_unit(session, model=model, serial=req.serial, owner=owner,
                          purchase_date=req.purchase_date, seller=req.seller, today=today)
     if unit.purchase_date is None and req.purchase_date is not None:
         unit.purchase_date, unit.seller = req.purchase_date, (req.seller or "")[:200]
     if unit.owner_id is None:
-        unit.owner_id = customer.id
+        unit.owner_id = owner.id
+    return unit
+
+
+def _decide(session: Session, req: IntakeRequest, model: ProductModel, unit: Unit, center: ServiceCenter,
+            today: date) -> _Decision:
+    """Warranty or paid, and the order type, from the verdict, the chosen type and the clerk's override."""
     verdict = warranty_verdict(session, model=model, unit=unit, purchase_date=req.purchase_date,
                                center=center, today=today)
     order_type = OrderType(req.order_type)
@@ -149,16 +159,60 @@ def receive_at_counter(session: Session, actor: User, center: ServiceCenter, req
     if verdict.earlier_order and order_type in (OrderType.PAID, OrderType.WARRANTY) and covered:
         order_type = OrderType.REPEAT
     reason = verdict.reason() if req.warranty_override is None else req.override_reason.strip()
-    order = create_order(session, actor, center=center, customer=customer, unit=unit, fault=req.fault,
-                         condition=req.condition, accessories=req.accessories, order_type=order_type,
-                         priority=req.priority, warranty_covered=covered, warranty_reason=reason)
-    order.idempotency_key = req.idempotency_key
+    return _Decision(covered, reason, order_type, verdict)
+
+
+def _record_decision(session: Session, actor: User, order: RepairOrder, req: IntakeRequest,
+                     decision: _Decision) -> None:
+    verdict = decision.verdict
     record_event(session, actor=actor, kind=EventKind.WARRANTY, order=order,
-                 to_value="warranty" if covered else "paid", reason=reason, basis=verdict.basis.value,
-                 until=verdict.until.isoformat() if verdict.until else None,
+                 to_value="warranty" if decision.covered else "paid", reason=decision.reason,
+                 basis=verdict.basis.value, until=verdict.until.isoformat() if verdict.until else None,
                  proposed=None if req.warranty_override is None else verdict.reason(),
                  override=req.warranty_override is not None or None, earlier_order=verdict.earlier_order,
                  # the verdict's template and values, so each reader sees it in their language
                  message=verdict.message, params=verdict.params)
+
+
+def receive_at_counter(session: Session, actor: User, center: ServiceCenter, req: IntakeRequest,
+                       today: date) -> RepairOrder:
+    """Receive a unit: find or create customer and unit, decide warranty, create the order.
+
+    A repeated request with the same idempotency key returns the order the first one made.
+    """
+    if req.idempotency_key:
+        done = session.scalar(select(RepairOrder).where(RepairOrder.idempotency_key == req.idempotency_key))
+        if done is not None:
+            return done
+    model = _validate(session, req, today, customer_known=False)
+    customer = _customer(session, req)
+    unit = _unit(session, req, model, customer, today)
+    decision = _decide(session, req, model, unit, center, today)
+    order = create_order(session, actor, center=center, customer=customer, unit=unit, fault=req.fault,
+                         condition=req.condition, accessories=req.accessories, order_type=decision.order_type,
+                         priority=req.priority, warranty_covered=decision.covered,
+                         warranty_reason=decision.reason)
+    order.idempotency_key = req.idempotency_key
+    _record_decision(session, actor, order, req, decision)
+    session.flush()
+    return order
+
+
+def complete_registration(session: Session, actor: User, order: RepairOrder, req: IntakeRequest,
+                          today: date) -> RepairOrder:
+    """The pre-registered customer came with the unit: record it and receive it (registered → received)."""
+    if order.state != RepairState.REGISTERED:
+        raise StateConflict(N_("Order %(number)s is %(current)s; only a pre-registered visit is completed here"),
+                            current=order.state.value, allowed=[], number=order.number)
+    model = _validate(session, req, today, customer_known=True)
+    unit = _unit(session, req, model, order.customer, today)
+    decision = _decide(session, req, model, unit, order.center, today)
+    order.unit_id = unit.id
+    order.fault, order.condition = req.fault.strip()[:4000], (req.condition or "").strip()[:4000]
+    order.accessories = [a.strip()[:100] for a in req.accessories if a.strip()]
+    order.order_type, order.priority = decision.order_type, Priority(req.priority)
+    order.warranty_covered, order.warranty_reason = decision.covered, decision.reason[:500]
+    apply_transition(session, order, RepairState.RECEIVED, actor)
+    _record_decision(session, actor, order, req, decision)
     session.flush()
     return order

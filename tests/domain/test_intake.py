@@ -131,3 +131,16 @@ def test_each_order_type_has_its_own_rules_and_payer(session, counter) -> None: 
     paid = receive_at_counter(session, clerk, center, _req(model, order_type="paid", serial="C-1",
                                                             warranty_override=False, override_reason="Истёк"), TODAY)
     assert initial_payer(paid.order_type, paid.warranty_covered) == Payer.CUSTOMER
+
+
+def test_completing_a_pre_registered_visit_receives_it_once(session, counter, factory) -> None:  # noqa: ANN001
+    from servicecenter.errors import StateConflict
+    from servicecenter.repairs.intake import complete_registration
+
+    center, clerk, model = counter
+    visit = factory.order(center, state=RepairState.REGISTERED)
+    complete_registration(session, clerk, visit, _req(model, serial="REG-1"), TODAY)
+    assert visit.state == RepairState.RECEIVED and visit.received_at is not None
+    assert [e.kind for e in visit.events][-2:] == [EventKind.STATE, EventKind.WARRANTY]
+    with pytest.raises(StateConflict):
+        complete_registration(session, clerk, visit, _req(model, serial="REG-1"), TODAY)

@@ -146,3 +146,27 @@ def test_the_systems_warranty_reason_is_shown_in_the_readers_language(client, se
     html = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "На гарантии до 2027-03-14 (24 мес. с даты покупки 2025-03-14)" in html
     assert "Under warranty until" not in html
+
+
+def test_a_pre_registered_visit_is_completed_at_the_counter(client, session, factory, desk) -> None:  # noqa: ANN001
+    center, _, model = desk
+    from servicecenter.repairs.states import RepairState
+
+    visit = factory.order(center, state=RepairState.REGISTERED, customer=factory.customer("Лебедев Олег"))
+    r = client.get("/intake/scan", query_string={"code": visit.number})
+    assert r.headers["Location"] == f"/intake/complete/{visit.number}"
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Лебедев Олег" in page and 'name="customer_name"' not in page  # the customer is already known
+    data = {**_form(client, ""), **_intake(model, serial="VISIT-1")}
+    data["csrf_token"] = csrf_token(page)
+    bad = client.post(f"/intake/complete/{visit.number}", data={**data, "purchase_date": "2099-01-01"})
+    assert bad.status_code == 422
+    session.refresh(visit)
+    assert visit.state == RepairState.REGISTERED and visit.unit_id is None
+    done = client.post(f"/intake/complete/{visit.number}", data=data)
+    assert done.status_code == 302 and done.headers["Location"].startswith(f"/orders/{visit.number}")
+    session.refresh(visit)
+    assert visit.state == RepairState.RECEIVED and visit.unit.serial == "VISIT-1"
+    assert visit.customer.name == "Лебедев Олег" and visit.warranty_covered is True
+    again = client.post(f"/intake/complete/{visit.number}", data=data)  # sent twice
+    assert again.status_code == 302 and _count(session, RepairOrder) == 1

@@ -17,7 +17,12 @@ from servicecenter.equipment.models import Unit
 from servicecenter.errors import NotFound, ValidationFailed
 from servicecenter.repairs import queries
 from servicecenter.repairs.handover import amount_due, issue_to_customer, prints_conclusion
-from servicecenter.repairs.intake import IntakeRequest, receive_at_counter, warranty_verdict
+from servicecenter.repairs.intake import (
+    IntakeRequest,
+    complete_registration,
+    receive_at_counter,
+    warranty_verdict,
+)
 from servicecenter.repairs.lookup import rate_repair
 from servicecenter.repairs.models import RepairOrder
 from servicecenter.repairs.states import RepairState
@@ -65,6 +70,8 @@ def scan() -> Response:
         order = queries.get_order_by_number(db(), found.ref)
         if order.state == RepairState.READY_FOR_PICKUP:  # at the counter, a ready order is a hand-back
             return redirect(url_for("intake.issue", number=order.number))
+        if order.state == RepairState.REGISTERED:  # the pre-registered customer has come with the unit
+            return redirect(url_for("intake.complete", number=order.number))
         return redirect(url_for("orders.show", number=found.ref))
     if found.kind == ScanKind.UNIT:
         if len(found.candidates) == 1:
@@ -105,6 +112,20 @@ def _model_choices() -> list[tuple[int, str]]:
     return [(0, "—")] + [(mid, f"{brand} {name} ({category})") for mid, brand, name, category in rows]
 
 
+def _intake_request(form: IntakeForm) -> IntakeRequest:
+    """What the clerk entered, as the domain's intake request."""
+    override = {"auto": None, "yes": True, "no": False}.get(form.warranty.data)
+    return IntakeRequest(
+        model_id=form.model_id.data, serial=form.serial.data or "", fault=form.fault.data or "",
+        customer_id=form.customer_id.data, customer_name=form.customer_name.data or "",
+        customer_phone=form.customer_phone.data or "", customer_email=form.customer_email.data or "",
+        customer_kind=form.customer_kind.data or "person", purchase_date=form.purchase_date.data,
+        seller=form.seller.data or "", condition=form.condition_text(), accessories=form.accessories(),
+        order_type=form.order_type.data, priority=form.priority.data, warranty_override=override,
+        override_reason=form.override_reason.data or "",
+        idempotency_key=f"intake:{form.token.data}" if form.token.data else None)
+
+
 # The domain names some fields after its own parameters; the form's fields are these.
 _FORM_FIELD = {"phone": "customer_phone", "name": "customer_name", "warranty_override": "warranty",
                "unit": "serial"}
@@ -129,16 +150,7 @@ def new() -> str | Response | tuple[str, int]:
         return render_template("intake/new.html", form=form, errors={})
     if not form.validate():
         return render_template("intake/new.html", form=form, errors={}), 422
-    override = {"auto": None, "yes": True, "no": False}.get(form.warranty.data)
-    req = IntakeRequest(
-        model_id=form.model_id.data, serial=form.serial.data or "", fault=form.fault.data or "",
-        customer_id=form.customer_id.data, customer_name=form.customer_name.data or "",
-        customer_phone=form.customer_phone.data or "", customer_email=form.customer_email.data or "",
-        customer_kind=form.customer_kind.data or "person", purchase_date=form.purchase_date.data,
-        seller=form.seller.data or "", condition=form.condition_text(), accessories=form.accessories(),
-        order_type=form.order_type.data, priority=form.priority.data, warranty_override=override,
-        override_reason=form.override_reason.data or "", idempotency_key=f"intake:{form.token.data}"
-        if form.token.data else None)
+    req = _intake_request(form)
     try:
         order = receive_at_counter(db(), actor(), actor().center, req, _today())
         store_uploaded_photos(order, form.photos.data)  # same transaction: a bad photo, no order
@@ -190,3 +202,29 @@ def issue(number: str) -> str | Response | tuple[str, int]:
         form.amount_paid.data = f"{due:.2f}" if due else ""
     status = 422 if request.method == "POST" else 200
     return render_template("intake/issue.html", order=order, form=form, due=due, errors={}), status
+
+
+@bp.route("/complete/<number>", methods=["GET", "POST"])
+def complete(number: str) -> str | Response | tuple[str, int]:
+    """A pre-registered visit: the customer is known; record the unit and receive it."""
+    order = queries.get_order_by_number(db(), number)
+    if order.state != RepairState.REGISTERED:
+        flash(_("Order %(number)s has already been received.", number=order.number), "info")
+        return redirect(url_for("orders.show", number=order.number))
+    form = IntakeForm()
+    form.model_id.choices = _model_choices()
+    page = {"order": order, "form": form}
+    if request.method == "GET":
+        form.fault.data = order.fault
+        form.customer_name.data, form.customer_phone.data = order.customer.name, order.customer.phone
+        return render_template("intake/new.html", errors={}, **page)
+    if not form.validate():
+        return render_template("intake/new.html", errors={}, **page), 422
+    try:
+        complete_registration(db(), actor(), order, _intake_request(form), _today())
+        store_uploaded_photos(order, form.photos.data)
+    except ValidationFailed as exc:
+        errors = {_FORM_FIELD.get(k, k): v for k, v in exc.errors.items()}
+        return render_template("intake/new.html", message=translate(exc), errors=errors, **page), 422
+    flash(_("Order %(number)s received. Print the work order and the label.", number=order.number), "success")
+    return redirect(url_for("orders.show", number=order.number, printed="1"))
