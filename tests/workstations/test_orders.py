@@ -153,3 +153,14 @@ def test_history_speaks_in_words_not_codes(client, factory, center) -> None:  # 
     for code in ("unrepairable", "ready_for_pickup", "warranty", "paid", "diagnosis"):
         assert f">{code}<" not in history and f" {code} " not in history and f"→ {code}" not in history
     assert "Неремонтопригоден" in history or "неремонтопригоден" in history.lower()
+
+
+def test_every_scan_field_maps_the_russian_layout_back(client, factory, center) -> None:  # noqa: ANN001
+    """The bench's and the header's scan fields go through the same parser as the counter's."""
+    from tests.domain.test_scanning import typed_on_russian_layout
+
+    order = factory.order(center)
+    login(client, factory.staff(center, Role.ENGINEER).email)
+    r = client.get("/orders/", query_string={"number": typed_on_russian_layout(order.number) + "\t"})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/orders/{order.number}")
+    assert client.get("/orders/", query_string={"number": "x" * 200}).status_code == 422  # a clear refusal

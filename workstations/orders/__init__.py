@@ -37,6 +37,7 @@ from servicecenter.repairs.documents import (
 from servicecenter.repairs.handover import prints_conclusion
 from servicecenter.repairs.models import Outcome, initial_payer
 from servicecenter.repairs.states import STATE_HELP, RepairState, transitions_from
+from servicecenter.scanning import normalise_scan
 from workstations import labels
 from workstations.labels import label
 from workstations.web.access import any_staff, blueprint_policy
@@ -89,8 +90,8 @@ def _warranty_text(order, history) -> str:  # noqa: ANN001
 def find() -> Response | str:
     """Open an order by number (typed or scanned)."""
     number = (request.args.get("number") or "").strip()
-    if number:
-        order = queries.get_order_by_number(db(), number)
+    if number:  # a scan: the shared parser maps Russian-layout keys back and drops blanks
+        order = queries.get_order_by_number(db(), normalise_scan(number))
         return redirect(url_for("orders.show", number=order.number))
     return redirect(url_for("auth.home"))
 
