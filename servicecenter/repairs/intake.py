@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from servicecenter.accounts.models import User
 from servicecenter.catalog.models import ProductModel
 from servicecenter.centers.models import ServiceCenter
-from servicecenter.customers.models import Customer, CustomerKind
+from servicecenter.customers.models import Customer, CustomerKind, ServiceContract
 from servicecenter.customers.services import create_customer, normalise_phone
 from servicecenter.equipment.models import Unit
 from servicecenter.equipment.services import register_unit
@@ -44,6 +44,7 @@ class IntakeRequest:
     warranty_override: bool | None = None  # the clerk's own decision, against or without the verdict
     override_reason: str = ""
     idempotency_key: str | None = None
+    contract_number: str = ""  # an extended-warranty contract the customer shows
 
 
 def earlier_repairs(session: Session, unit: Unit, tz: str) -> list[EarlierRepair]:
@@ -121,10 +122,26 @@ def _validate(session: Session, req: IntakeRequest, today: date, *, customer_kno
     return model
 
 
+def _contract(session: Session, number: str, owner: Customer) -> ServiceContract | None:
+    """The extended-warranty contract the customer names, checked to be theirs."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    contract = session.scalar(select(ServiceContract).where(ServiceContract.number == number))
+    if contract is None or contract.customer_id != owner.id:  # someone else's contract looks missing too
+        raise ValidationFailed(N_("No contract %(number)s for this customer"),
+                               errors={"contract_number": N_("No such contract for this customer")},
+                               number=number[:40])
+    return contract
+
+
 def _unit(session: Session, req: IntakeRequest, model: ProductModel, owner: Customer, today: date) -> Unit:
     """The unit handed in: found by manufacturer and serial, or registered; its card completed."""
+    contract = _contract(session, req.contract_number, owner)
     unit = register_unit(session, model=model, serial=req.serial, owner=owner,
                          purchase_date=req.purchase_date, seller=req.seller, today=today)
+    if contract is not None:
+        unit.contract = contract
     if unit.purchase_date is None and req.purchase_date is not None:
         unit.purchase_date, unit.seller = req.purchase_date, (req.seller or "")[:200]
     if unit.owner_id is None:

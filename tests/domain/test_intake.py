@@ -144,3 +144,24 @@ def test_completing_a_pre_registered_visit_receives_it_once(session, counter, fa
     assert [e.kind for e in visit.events][-2:] == [EventKind.STATE, EventKind.WARRANTY]
     with pytest.raises(StateConflict):
         complete_registration(session, clerk, visit, _req(model, serial="REG-1"), TODAY)
+
+
+def test_an_extended_warranty_contract_named_at_the_counter(session, counter, factory) -> None:  # noqa: ANN001
+    from servicecenter.customers.models import ContractKind, ServiceContract
+
+    center, clerk, model = counter
+    owner = factory.customer("Козлова Анна", phone="+79990002233")
+    other = factory.customer("Чужой Клиент", phone="+79990002244")
+    for number, customer in (("ДГ-1", owner), ("ДГ-2", other)):
+        session.add(ServiceContract(number=number, customer_id=customer.id, kind=ContractKind.EXTENDED_WARRANTY,
+                                    valid_from=date(2026, 1, 1), valid_to=date(2028, 12, 31)))
+    session.flush()
+    kw = {"customer_id": owner.id, "purchase_date": date(2020, 1, 1), "serial": "EXT-1"}
+    nested = session.begin_nested()
+    with pytest.raises(ValidationFailed) as err:  # another customer's contract does not exist for this one
+        receive_at_counter(session, clerk, center, _req(model, contract_number="ДГ-2", **kw), TODAY)
+    assert "contract_number" in err.value.errors
+    nested.rollback()
+    order = receive_at_counter(session, clerk, center, _req(model, contract_number="ДГ-1", **kw), TODAY)
+    assert order.warranty_covered is True and "ДГ-1" in order.warranty_reason
+    assert order.unit.contract.number == "ДГ-1"

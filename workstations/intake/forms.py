@@ -54,6 +54,7 @@ class IntakeForm(FlaskForm):
     model_id = SelectField(_l("Model"), coerce=int, validators=[DataRequired()])
     purchase_date = DateField(_l("Purchase date"), validators=[Optional()])
     seller = StringField(_l("Seller"), validators=[Optional(), Length(max=200)])
+    contract_number = StringField(_l("Extended-warranty contract No."), validators=[Optional(), Length(max=40)])
     # Checked by content in the domain (servicecenter.attachments) when the order is received.
     photos = MultipleFileField(_l("Photos: nameplate, seals, damage"), validators=[Optional()])
     customer_id = IntegerField(validators=[Optional()])

@@ -122,7 +122,7 @@ def _intake_request(form: IntakeForm) -> IntakeRequest:
         customer_kind=form.customer_kind.data or "person", purchase_date=form.purchase_date.data,
         seller=form.seller.data or "", condition=form.condition_text(), accessories=form.accessories(),
         order_type=form.order_type.data, priority=form.priority.data, warranty_override=override,
-        override_reason=form.override_reason.data or "",
+        override_reason=form.override_reason.data or "", contract_number=form.contract_number.data or "",
         idempotency_key=f"intake:{form.token.data}" if form.token.data else None)
 
 
