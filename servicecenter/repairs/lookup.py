@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 from servicecenter.centers.models import LocationKind
 from servicecenter.clock import local_date, utcnow
 from servicecenter.customers.models import Customer
+from servicecenter.customers.queries import name_spellings
 from servicecenter.customers.services import normalise_phone
 from servicecenter.equipment.models import Unit
 from servicecenter.equipment.services import normalise_serial
@@ -124,10 +125,6 @@ def _as_serial(query: str) -> str | None:
         return None
 
 
-def _name_variants(text: str) -> set[str]:
-    # SQLite's lower() folds ASCII only, so Cyrillic names are matched in the usual spellings too.
-    return {text, text.lower(), text.upper(), text.capitalize(), text.title()}
-
 
 def search_orders(session: Session, raw: str | None, *, limit: int = MAX_RESULTS) -> OrderSearch:
     """Orders matching an order number, a unit's serial, the customer's phone or name; newest first."""
@@ -159,7 +156,7 @@ def search_orders(session: Session, raw: str | None, *, limit: int = MAX_RESULTS
         kinds.append(SearchKind.NAME)
         named = list(session.scalars(
             select(Customer.id).where(or_(*(Customer.name.icontains(v, autoescape=True)
-                                            for v in _name_variants(query))))
+                                            for v in name_spellings(query))))
             .order_by(Customer.id.desc()).limit(MAX_NAME_MATCHES)))
         if named:
             conditions.append(RepairOrder.customer_id.in_(named))

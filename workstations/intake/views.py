@@ -6,13 +6,13 @@ import secrets
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from servicecenter.catalog.models import Manufacturer, ProductModel
 from servicecenter.clock import local_date, utcnow
-from servicecenter.customers.models import Customer
+from servicecenter.customers.queries import list_customers_matching
 from servicecenter.equipment.models import Unit
 from servicecenter.errors import NotFound, ValidationFailed
 from servicecenter.repairs import queries
@@ -164,18 +164,9 @@ def new() -> str | Response | tuple[str, int]:
 @bp.route("/customers.json")
 def customers_json() -> Response:
     """Customers by phone digits or name, as the clerk types (at most 10)."""
-    q = (request.args.get("q") or "").strip()
-    if len(q) < 2:
-        return jsonify([])
-    digits = "".join(ch for ch in q if ch.isdigit())
-    cond = [Customer.name.ilike(f"%{q.replace('%', '').replace('_', '')}%")]
-    if len(digits) >= 3:
-        cond.append(Customer.phone.contains(digits, autoescape=True))
-    rows = db().scalars(select(Customer).where(or_(*cond)).order_by(Customer.name).limit(10))
+    rows = list_customers_matching(db(), request.args.get("q") or "")
     return jsonify([{"id": c.id, "name": c.name, "phone": c.phone, "email": c.email, "kind": c.kind.value}
                     for c in rows])
-
-
 
 @bp.route("/issue/<number>", methods=["GET", "POST"])
 def issue(number: str) -> str | Response | tuple[str, int]:
