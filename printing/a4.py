@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from datetime import date
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
@@ -123,6 +124,19 @@ def header(center: CenterInfo, barcode_value: str, width: float = FRAME_W) -> Ta
                                ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 2 * mm)]))
     return table
+
+
+def order_document_heading(center: CenterInfo, title: str, issued: date, order_number: str,
+                           order_date: date) -> list[Flowable]:
+    """The top of a document issued for an order: header with the order's barcode, title, its dates."""
+    return [
+        header(center, order_number),
+        Spacer(1, 2 * mm),
+        markup(text(title), "title"),
+        markup(f"от {format_date(issued)} · к заказу-наряду № {text(order_number)} от {format_date(order_date)}",
+               "subtitle"),
+        Spacer(1, 2 * mm),
+    ]
 
 
 def fields_table(rows: Sequence[tuple[str, ...]], width: float = FRAME_W, label_w: float = 42 * mm) -> Table:

@@ -14,13 +14,12 @@ from printing.a4 import (
     build_pdf,
     customer_rows,
     fields_table,
-    header,
     markup,
+    order_document_heading,
     para,
     section,
     signatures,
     table_style,
-    text,
     unit_rows,
 )
 from printing.documents import ActDoc, ActLine
@@ -39,12 +38,7 @@ def render_act(doc: ActDoc) -> bytes:
     """The act of completed works as A4 PDF (works, parts, total with VAT, payment, our warranty)."""
     title = f"Акт выполненных работ № {doc.number}"
     story: list[Flowable] = [
-        header(doc.center, doc.order_number),
-        Spacer(1, 2 * mm),
-        markup(text(title), "title"),
-        markup(f"от {format_date(doc.issued)} · к заказу-наряду № {text(doc.order_number)} "
-               f"от {format_date(doc.order_date)}", "subtitle"),
-        Spacer(1, 2 * mm),
+        *order_document_heading(doc.center, title, doc.issued, doc.order_number, doc.order_date),
     ]
     rows = [("Исполнитель", doc.center.legal or doc.center.name)]
     rows += customer_rows(doc.customer, role="Заказчик")

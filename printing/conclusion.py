@@ -2,34 +2,25 @@
 
 from __future__ import annotations
 
-from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer
+from reportlab.platypus import Flowable
 
 from printing.a4 import (
     build_pdf,
     customer_rows,
     fields_table,
-    header,
-    markup,
+    order_document_heading,
     section,
     signatures,
-    text,
     unit_rows,
 )
 from printing.documents import ConclusionDoc
-from printing.formatting import format_date
 
 
 def render_conclusion(doc: ConclusionDoc) -> bytes:
     """The technical conclusion as A4 PDF: claimed fault, findings, conclusion, signatures."""
     title = f"Техническое заключение № {doc.number}"
     story: list[Flowable] = [
-        header(doc.center, doc.order_number),
-        Spacer(1, 2 * mm),
-        markup(text(title), "title"),
-        markup(f"от {format_date(doc.issued)} · к заказу-наряду № {text(doc.order_number)} "
-               f"от {format_date(doc.order_date)}", "subtitle"),
-        Spacer(1, 2 * mm),
+        *order_document_heading(doc.center, title, doc.issued, doc.order_number, doc.order_date),
         fields_table(customer_rows(doc.customer) + unit_rows(doc.unit)),
     ]
     story += section("Заявленная неисправность", doc.fault)

@@ -93,11 +93,16 @@ def test_the_units_network_history_travels_with_it_but_not_other_orders(session,
 
 def test_relationships_do_not_leak_through_the_wall(session, two_partners) -> None:  # noqa: ANN001
     d = two_partners
-    theirs_id = d["theirs"].id
+    theirs_id, theirs_customer = d["theirs"].id, d["theirs"].customer_id
     session.expunge_all()
     set_scope(session, Scope(d["kzn"].id))
     events = session.scalars(select(RepairEvent)).all()
     assert events and all(e.order_id != theirs_id for e in events)
+    # a relationship followed from a visible row loads only what the wall lets through
+    mine = get_order_by_number(session, d["mine"].number)
+    assert mine.customer.name == "Казанский Клиент" and mine.center.code == "KZN"
+    assert {e.order_id for e in mine.events} == {mine.id}
+    assert session.get(Customer, theirs_customer) is None
 
 
 def test_bulk_updates_from_a_walled_session_touch_only_its_own_rows(session, two_partners) -> None:  # noqa: ANN001
