@@ -6,7 +6,7 @@ from alembic import context
 
 import servicecenter.models  # noqa: F401  (every table registered)
 from servicecenter.config import Settings
-from servicecenter.db import Base, make_engine
+from servicecenter.db import Base, make_engine, schema_objects_for
 
 config = context.config
 target_metadata = Base.metadata
@@ -25,7 +25,8 @@ def run_migrations_online() -> None:
     engine = make_engine(URL)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+                          render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
+                          include_object=schema_objects_for(connection.dialect.name))
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

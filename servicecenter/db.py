@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData, Numeric, create_engine, event
+from sqlalchemy import DDL, DateTime, Enum, Index, MetaData, Numeric, Table, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -63,6 +63,32 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime(), Decimal: Money}
+
+
+def postgresql_index(name: str, *columns: str, **kw: Any) -> Index:
+    """An index only PostgreSQL gets (trigram GIN, pattern ops): SQLite's plain B-tree already
+    serves its small databases, and the SQLite schema stays as the models say."""
+    index = Index(name, *columns, **kw).ddl_if(dialect="postgresql")
+    index.info["postgresql_only"] = True
+    return index
+
+
+def needs_pg_trgm(table: Table) -> None:
+    """Creating this table on PostgreSQL first makes sure the trigram extension is there."""
+    event.listen(table, "before_create",
+                 DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+
+
+def schema_objects_for(dialect: str) -> Any:
+    """Alembic's include_object for a database of this dialect: PostgreSQL-only indexes are
+    compared on PostgreSQL and nowhere else."""
+
+    def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        if type_ == "index" and not reflected and obj.info.get("postgresql_only"):
+            return dialect == "postgresql"
+        return True
+
+    return include
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -14,12 +16,21 @@ def name_spellings(text: str) -> set[str]:
     return {text, text.lower(), text.upper(), text.capitalize(), text.title()}
 
 
+def name_contains(session: Session, typed: str) -> Any:
+    """The condition "the customer's name contains what was typed, in any case". PostgreSQL's
+    ILIKE folds Cyrillic itself (one condition, served by the trigram index); SQLite needs the
+    usual spellings spelled out."""
+    dialect = session.get_bind().dialect.name
+    spellings = {typed} if dialect == "postgresql" else name_spellings(typed)
+    return or_(*(Customer.name.icontains(spelling, autoescape=True) for spelling in spellings))
+
+
 def list_customers_matching(session: Session, typed: str, limit: int = 10) -> list[Customer]:
     """Customers whose name contains what was typed, or whose phone contains its digits (3 or more)."""
-    typed = " ".join((typed or "").replace("%", "").replace("_", "").split())
+    typed = " ".join((typed or "").split())
     if len(typed) < 2:
         return []
-    conditions = [Customer.name.ilike(f"%{spelling}%") for spelling in name_spellings(typed)]
+    conditions = [name_contains(session, typed)]
     digits = "".join(ch for ch in typed if ch.isdigit())
     if len(digits) >= 3:
         conditions.append(Customer.phone.contains(digits, autoescape=True))

@@ -16,13 +16,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session, joinedload
 
 from servicecenter.centers.models import LocationKind
 from servicecenter.clock import local_date, utcnow
 from servicecenter.customers.models import Customer
-from servicecenter.customers.queries import name_spellings
+from servicecenter.customers.queries import name_contains
 from servicecenter.customers.services import normalise_phone
 from servicecenter.equipment.models import Unit
 from servicecenter.equipment.services import normalise_serial
@@ -139,27 +139,29 @@ def search_orders(session: Session, raw: str | None, *, limit: int = MAX_RESULTS
         raise ValidationFailed(N_("The search contains characters that cannot be typed"),
                                errors={"q": N_("Not searchable")})
     kinds: list[SearchKind] = []
-    conditions = []
+    conditions = []  # one select of (id, created_at) per way the query matches
+    hits = select(RepairOrder.id, RepairOrder.created_at)
     number = parse_order_number(query)
     if number is not None:
         kinds.append(SearchKind.NUMBER)
-        conditions.append(RepairOrder.number == number)
+        conditions.append(hits.where(RepairOrder.number == number))
     phone, incomplete_phone = _as_phone(query)
     if phone is not None:
         kinds.append(SearchKind.PHONE)
-        conditions.append(RepairOrder.customer_id.in_(select(Customer.id).where(Customer.phone == phone)))
+        conditions.append(hits.join(Customer, Customer.id == RepairOrder.customer_id)
+                          .where(Customer.phone == phone))
     serial = _as_serial(query)
     if serial is not None:
         kinds.append(SearchKind.SERIAL)
-        conditions.append(RepairOrder.unit_id.in_(select(Unit.id).where(Unit.serial == serial)))
+        conditions.append(hits.join(Unit, Unit.id == RepairOrder.unit_id)
+                          .where(Unit.serial == serial))
     if number is None and len(query) >= MIN_NAME and _LETTER.search(query):
         kinds.append(SearchKind.NAME)
         named = list(session.scalars(
-            select(Customer.id).where(or_(*(Customer.name.icontains(v, autoescape=True)
-                                            for v in name_spellings(query))))
+            select(Customer.id).where(name_contains(session, query))
             .order_by(Customer.id.desc()).limit(MAX_NAME_MATCHES)))
         if named:
-            conditions.append(RepairOrder.customer_id.in_(named))
+            conditions.append(hits.where(RepairOrder.customer_id.in_(named)))
     if not kinds and incomplete_phone:
         raise ValidationFailed(N_("“%(query)s” is not a phone number: a phone has 10 to 15 digits"),
                                errors={"q": N_("Not a phone number")}, query=query)
@@ -168,13 +170,19 @@ def search_orders(session: Session, raw: str | None, *, limit: int = MAX_RESULTS
                                errors={"q": N_("Not searchable")}, query=query)
     orders: list[RepairOrder] = []
     if conditions:
-        orders = list(session.scalars(
-            select(RepairOrder).where(or_(*conditions))
+        # Each way of matching is its own indexed lookup, newest first, and only then are the few
+        # orders found loaded with what a card shows: an OR of the ways, or the loading joins
+        # around them, make PostgreSQL walk every order (0.6-5 s at 1,000,000 orders).
+        matches = union(*conditions).subquery()
+        ids = list(session.scalars(select(matches.c.id).order_by(matches.c.created_at.desc(), matches.c.id.desc())
+                                   .limit(limit + 1)))
+        found = {o.id: o for o in session.scalars(
+            select(RepairOrder).where(RepairOrder.id.in_(ids))
             .options(joinedload(RepairOrder.customer), joinedload(RepairOrder.center),
                      joinedload(RepairOrder.unit).joinedload(Unit.location),
                      joinedload(RepairOrder.unit).joinedload(Unit.manufacturer),
-                     joinedload(RepairOrder.unit).joinedload(Unit.model))
-            .order_by(RepairOrder.created_at.desc(), RepairOrder.id.desc()).limit(limit + 1)).unique())
+                     joinedload(RepairOrder.unit).joinedload(Unit.model))).unique()} if ids else {}
+        orders = [found[i] for i in ids if i in found]
     hint = None
     if not orders:
         if number is not None:

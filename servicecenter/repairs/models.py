@@ -14,7 +14,7 @@ from servicecenter.accounts.models import User
 from servicecenter.centers.models import ServiceCenter
 from servicecenter.clock import utcnow
 from servicecenter.customers.models import Customer
-from servicecenter.db import Base, str_enum
+from servicecenter.db import Base, postgresql_index, str_enum
 from servicecenter.equipment.models import Unit
 from servicecenter.repairs.states import RepairState
 from servicecenter.scoping import center_owned
@@ -72,7 +72,11 @@ class EventKind(StrEnum):
 class RepairOrder(Base):
     __tablename__ = "repair_orders"
     # Queues and counts per center and state (team lead, counters) — measured at 1M orders.
-    __table_args__ = (Index("ix_repair_orders_center_id_state", "center_id", "state"),)
+    __table_args__ = (
+        Index("ix_repair_orders_center_id_state", "center_id", "state"),
+        # A number prefix (MSK1-2026-00…) by index on PostgreSQL whatever the database's collation.
+        postgresql_index("ix_repair_orders_number_prefix", "number", postgresql_ops={"number": "varchar_pattern_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)

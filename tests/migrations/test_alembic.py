@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 import servicecenter.models  # noqa: F401
 from servicecenter.config import normalise_database_url
-from servicecenter.db import Base, make_engine
+from servicecenter.db import Base, make_engine, schema_objects_for
 from servicecenter.migrate import downgrade, upgrade
 
 
@@ -42,7 +42,8 @@ def _differences(url: str) -> list:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": False})
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": False,
+                                                           "include_object": schema_objects_for(conn.dialect.name)})
             return compare_metadata(ctx, Base.metadata)
     finally:
         engine.dispose()
