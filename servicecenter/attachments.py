@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from servicecenter.accounts.models import User
 from servicecenter.accounts.roles import Role
+from servicecenter.accounts.services import Principal
 from servicecenter.errors import N_, NotFound, PermissionDenied, ValidationFailed
 from servicecenter.repairs.history import record_event
 from servicecenter.repairs.models import Attachment, AttachmentKind, EventKind, RepairOrder
@@ -211,7 +212,7 @@ def _remove_files_of_a_rolled_back_transaction(session: Session, transaction: Se
 
 # --- operations --------------------------------------------------------------------------------
 
-def can_add_photos(actor: User, order: RepairOrder) -> bool:
+def can_add_photos(actor: User | Principal, order: RepairOrder) -> bool:
     """Whether the actor may add photos to this order (a staff role on orders, of its center)."""
     return actor.role in UPLOAD_ROLES and (actor.works_network_wide or actor.center_id == order.center_id)
 

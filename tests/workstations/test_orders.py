@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from servicecenter.accounts.roles import Role
+from servicecenter.centers.models import CenterKind
 from servicecenter.repairs.models import EventKind
 from servicecenter.repairs.states import RepairState
 from tests.factories import csrf_token, login
@@ -164,3 +165,12 @@ def test_every_scan_field_maps_the_russian_layout_back(client, factory, center) 
     r = client.get("/orders/", query_string={"number": typed_on_russian_layout(order.number) + "\t"})
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/orders/{order.number}")
     assert client.get("/orders/", query_string={"number": "x" * 200}).status_code == 422  # a clear refusal
+
+
+def test_a_partner_scanning_another_centers_number_finds_nothing(client, factory, center) -> None:  # noqa: ANN001
+    partner_center = factory.center("KZNP", kind=CenterKind.PARTNER)
+    theirs, ours = factory.order(partner_center), factory.order(center)
+    login(client, factory.staff(partner_center, Role.PARTNER).email)
+    r = client.get(f"/orders/?number={theirs.number}")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/orders/{theirs.number}")
+    assert client.get(f"/orders/?number={ours.number}").status_code == 404  # as if it did not exist

@@ -75,7 +75,7 @@ def order_attachments(order: RepairOrder) -> list[Attachment]:
 
 @bp.app_template_global()
 def may_add_photos(order: RepairOrder) -> bool:
-    return current_user.is_authenticated and can_add_photos(current_user.user, order)
+    return current_user.is_authenticated and can_add_photos(current_user.principal, order)
 
 
 @bp.app_template_global()

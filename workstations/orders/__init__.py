@@ -91,8 +91,8 @@ def find() -> Response | str:
     """Open an order by number (typed or scanned)."""
     number = (request.args.get("number") or "").strip()
     if number:  # a scan: the shared parser maps Russian-layout keys back and drops blanks
-        order = queries.get_order_by_number(db(), normalise_scan(number))
-        return redirect(url_for("orders.show", number=order.number))
+        found = queries.find_order_number(db(), normalise_scan(number))
+        return redirect(url_for("orders.show", number=found))
     return redirect(url_for("auth.home"))
 
 

@@ -106,8 +106,8 @@ def _enforce() -> Any:
         return current_app.login_manager.unauthorized()
     if current_user.is_authenticated:
         # The wall goes up before the view runs, for every route a walled user reaches.
-        user = current_user.user
-        set_scope(db(), Scope(user.center_id) if user.is_walled else NETWORK)
+        who = current_user.principal
+        set_scope(db(), Scope(who.center_id) if who.is_walled else NETWORK)
     if not pol.admits(current_user.role):
         abort(403)
     return None

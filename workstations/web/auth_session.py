@@ -8,23 +8,41 @@ from flask import Flask, redirect, request, url_for
 from flask_login import AnonymousUserMixin, LoginManager, current_user
 
 from servicecenter.accounts.models import User
-from servicecenter.accounts.services import get_session_user
+from servicecenter.accounts.roles import Role
+from servicecenter.accounts.services import Principal, session_principal
 from workstations.web.dbsession import db
 
 
 class CurrentUser:
-    """The logged-in user as Flask-Login sees it; `.user` is the domain's User (the actor)."""
+    """The logged-in user as Flask-Login sees it: the principal (one query per request) and,
+    when a view acts, `.user`, the domain's User (the actor), loaded on first use."""
 
     is_authenticated = True
     is_anonymous = False
+    is_active = True  # only active users' sessions are live
 
-    def __init__(self, user: User, token: str) -> None:
-        self.user = user
+    def __init__(self, principal: Principal, token: str) -> None:
+        self.principal = principal
         self.token = token
+        self._user: User | None = None
 
     @property
-    def is_active(self) -> bool:
-        return self.user.active
+    def user(self) -> User:
+        if self._user is None:
+            self._user = db().get(User, self.principal.user_id)
+        return self._user  # type: ignore[return-value]
+
+    @property
+    def role(self) -> Role:
+        return self.principal.role
+
+    @property
+    def name(self) -> str:
+        return self.principal.name
+
+    @property
+    def center_code(self) -> str:
+        return self.principal.center_code
 
     def get_id(self) -> str:
         return self.token
@@ -50,8 +68,8 @@ def init_app(app: Flask) -> None:
 
     @manager.user_loader
     def _load(token: str) -> CurrentUser | None:
-        user = get_session_user(db(), token)
-        return CurrentUser(user, token) if user is not None else None
+        principal = session_principal(db(), token)
+        return CurrentUser(principal, token) if principal is not None else None
 
     @manager.unauthorized_handler
     def _unauthorized():  # noqa: ANN202

@@ -17,8 +17,8 @@ DEFAULT_TIMEZONE = "Europe/Moscow"
 
 def select_locale() -> str:
     """The user's own choice, then this browser session's, then Accept-Language, then Russian."""
-    if current_user.is_authenticated and current_user.user.locale in LOCALES:
-        return current_user.user.locale
+    if current_user.is_authenticated and current_user.principal.locale in LOCALES:
+        return current_user.principal.locale
     chosen = session.get("locale")
     if chosen in LOCALES:
         return chosen
@@ -28,7 +28,7 @@ def select_locale() -> str:
 def select_timezone() -> str:
     """Times are shown in the user's center's local time (Moscow before login)."""
     if current_user.is_authenticated:
-        return current_user.user.center.timezone
+        return current_user.principal.timezone
     return DEFAULT_TIMEZONE
 
 
