@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from servicecenter.accounts.roles import Role
+from servicecenter.clock import local_date, utcnow
 from servicecenter.customers.models import Customer
 from servicecenter.equipment.models import Unit
 from servicecenter.errors import ValidationFailed
@@ -103,7 +104,10 @@ def test_a_unit_back_soon_after_our_repair_is_a_repeat_repair(session, counter, 
                                                                   Role.INTAKE: clerk}))
     advance_to(session, first, RepairState.ISSUED, role_picker({Role.ENGINEER: factory.staff(center, Role.ENGINEER),
                                                                Role.INTAKE: clerk}))
-    again = receive_at_counter(session, clerk, center, _req(model, purchase_date=date(2020, 1, 1)), TODAY)
+    # The hand-back happened now, so the next intake is on the center's today (not the fixed TODAY:
+    # after 21:00 UTC it is already tomorrow in Moscow).
+    today = local_date(utcnow(), center.timezone)
+    again = receive_at_counter(session, clerk, center, _req(model, purchase_date=date(2020, 1, 1)), today)
     assert again.warranty_covered is True and again.order_type == OrderType.REPEAT
     assert first.number in again.warranty_reason
 
