@@ -8,21 +8,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from servicecenter.customers.models import Customer
-
-
-def name_spellings(text: str) -> set[str]:
-    """The usual spellings of a typed name: SQLite's lower() folds ASCII only, so Cyrillic names are
-    matched as typed, lower case, upper case, capitalised and title case."""
-    return {text, text.lower(), text.upper(), text.capitalize(), text.title()}
+from servicecenter.textmatch import contains_any_case
 
 
 def name_contains(session: Session, typed: str) -> Any:
-    """The condition "the customer's name contains what was typed, in any case". PostgreSQL's
-    ILIKE folds Cyrillic itself (one condition, served by the trigram index); SQLite needs the
-    usual spellings spelled out."""
-    dialect = session.get_bind().dialect.name
-    spellings = {typed} if dialect == "postgresql" else name_spellings(typed)
-    return or_(*(Customer.name.icontains(spelling, autoescape=True) for spelling in spellings))
+    """The condition "the customer's name contains what was typed, in any case" (Cyrillic too, on
+    SQLite as on PostgreSQL: see servicecenter.textmatch)."""
+    return contains_any_case(session, Customer.name, typed)
 
 
 def list_customers_matching(session: Session, typed: str, limit: int = 10) -> list[Customer]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from servicecenter.accounts.models import User
 from servicecenter.catalog.models import ProductModel
+from servicecenter.catalog.queries import get_active_model
 from servicecenter.centers.models import ServiceCenter
 from servicecenter.customers.models import Customer, CustomerKind, ServiceContract
 from servicecenter.customers.services import create_customer, normalise_phone
@@ -101,8 +102,8 @@ class _Decision:
 def _validate(session: Session, req: IntakeRequest, today: date, *, customer_known: bool) -> ProductModel:
     """Check the clerk's input; every field error at once, nothing written."""
     errors: dict[str, str] = {}
-    model = session.get(ProductModel, req.model_id) if req.model_id else None
-    if model is None or not model.active:
+    model = get_active_model(session, req.model_id)  # an inactive model or brand is not offered at intake
+    if model is None:
         errors["model_id"] = N_("Choose the model from the catalogue")
     if req.purchase_date is not None and req.purchase_date > today:
         errors["purchase_date"] = N_("In the future")

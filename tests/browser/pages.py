@@ -149,6 +149,37 @@ class IntakeFormPage(BasePage):
     def focused_field(self) -> str | None:
         return self.page.evaluate("() => document.activeElement && document.activeElement.name")
 
+    @property
+    def model_picker(self) -> Locator:
+        """The model field the clerk types into; the chosen model's id travels in the hidden model_id."""
+        return self.page.locator("form.intake [role=combobox]")
+
+    @property
+    def model_list(self) -> Locator:
+        """The picker's drop-down list (hidden until there is something to say)."""
+        return self.page.locator("form.intake [role=listbox]")
+
+    @property
+    def model_suggestions(self) -> Locator:
+        """The suggestions shown under the picker (an empty answer shows a note, not an option)."""
+        return self.model_list.locator("[role=option]:visible")
+
+    def chosen_model_id(self) -> str:
+        return self.field("model_id").input_value()
+
+    def choose_model(self, typed: str, nth: int = 0) -> str:
+        """Type part of a model's name, wait for its suggestions, go down to the nth and press Enter.
+
+        Returns the label of the model chosen (what the picker now shows).
+        """
+        self.model_picker.press_sequentially(typed)
+        # The answer to the last keystroke has come when a suggestion is highlighted again.
+        self.model_list.locator("[role=option][aria-selected=true]").wait_for()
+        for _ in range(nth):
+            self.model_picker.press("ArrowDown")
+        self.model_picker.press("Enter")
+        return self.model_picker.input_value()
+
 
 class OrderPage(BasePage):
     """The shared order page: number, state, print links, history."""

@@ -27,7 +27,7 @@ def test_keyboard_intake_then_work_order_and_label(page: Page, live_server: Live
         clerk = f.user(center, Role.INTAKE, email="counter@msk.test", name="Анна Приёмкина")
         f.user(f.center("HQ", name="Головной офис"), Role.CALL_CENTER, email="calls@hq.test", name="Ольга Звонкова")
         model = f.model(months=24, name="WW90T", category="Стиральные машины")
-        model_id, email = model.id, clerk.email
+        model_id, brand, email = model.id, model.manufacturer.name, clerk.email
 
     LoginPage(page, live_server.url).goto().log_in(email, PASSWORD)
     intake = IntakePage(page, live_server.url)
@@ -39,9 +39,10 @@ def test_keyboard_intake_then_work_order_and_label(page: Page, live_server: Live
     form = IntakeFormPage(page, live_server.url)
     assert form.current_path == "/intake/new"
     assert form.field("serial").input_value() == "WM-2026-777"
-    assert form.focused_field() == "model_id"  # the clerk continues where the scan left off
+    assert form.model_picker.evaluate("el => el === document.activeElement")  # the clerk continues there
 
-    form.field("model_id").select_option(str(model_id))
+    assert form.choose_model("ww90") == f"{brand} WW90T (Стиральные машины)"
+    assert form.chosen_model_id() == str(model_id)
     form.field("purchase_date").fill("2025-03-14")
     form.field("customer_name").press_sequentially("Смирнова Ольга Петровна")
     form.field("customer_phone").press_sequentially("8 916 555-44-33")

@@ -169,3 +169,13 @@ def test_an_extended_warranty_contract_named_at_the_counter(session, counter, fa
     order = receive_at_counter(session, clerk, center, _req(model, contract_number="ДГ-1", **kw), TODAY)
     assert order.warranty_covered is True and "ДГ-1" in order.warranty_reason
     assert order.unit.contract.number == "ДГ-1"
+
+
+def test_a_model_of_an_inactive_brand_is_not_received(session, counter) -> None:  # noqa: ANN001
+    center, clerk, model = counter
+    model.manufacturer.active = False
+    nested = session.begin_nested()
+    with pytest.raises(ValidationFailed) as err:
+        receive_at_counter(session, clerk, center, _req(model), TODAY)
+    nested.rollback()
+    assert "model_id" in err.value.errors and _count(session, RepairOrder) == 0

@@ -138,6 +138,7 @@ def test_partner_counter_has_its_own_workstation_not_this_one(client, factory) -
     login(client, factory.staff(kzn, Role.PARTNER).email)
     assert client.get("/intake/new").status_code == 403
     assert client.get("/intake/customers.json?q=Орлова").status_code == 403
+    assert client.get("/intake/models.json?q=WW90").status_code == 403
 
 
 def test_the_systems_warranty_reason_is_shown_in_the_readers_language(client, session, desk) -> None:  # noqa: ANN001
@@ -170,3 +171,128 @@ def test_a_pre_registered_visit_is_completed_at_the_counter(client, session, fac
     assert visit.customer.name == "Лебедев Олег" and visit.warranty_covered is True
     again = client.post(f"/intake/complete/{visit.number}", data=data)  # sent twice
     assert again.status_code == 302 and _count(session, RepairOrder) == 1
+
+
+# --- the model picker ---------------------------------------------------------------------------
+
+def _labels(client, q: str) -> list[str]:  # noqa: ANN001
+    r = client.get("/intake/models.json", query_string={"q": q})
+    assert r.status_code == 200 and r.mimetype == "application/json"
+    return [m["label"] for m in r.get_json()]
+
+
+@pytest.fixture
+def catalogue(factory, desk):  # noqa: ANN001, ANN201
+    atlant, samsung = factory.manufacturer("Атлант"), factory.manufacturer("Samsung")
+    fridge = factory.model(atlant, name="ХМ-4021", category="Холодильники")
+    phone = factory.model(samsung, name="Galaxy A52", category="Смартфоны")
+    return fridge, phone
+
+
+@pytest.mark.parametrize("typed", ["атлант", "АТЛАНТ", "хм-40", "Холодил", "холодильники атлант"])
+def test_model_search_finds_cyrillic_brand_model_or_category_in_any_case(client, catalogue, typed) -> None:  # noqa: ANN001
+    fridge, _ = catalogue
+    r = client.get("/intake/models.json", query_string={"q": typed}).get_json()
+    assert r == [{"id": fridge.id, "label": "Атлант ХМ-4021 (Холодильники)"}]
+
+
+def test_model_search_matches_every_word_anywhere_and_nothing_for_too_little(client, catalogue) -> None:  # noqa: ANN001
+    assert _labels(client, "SAMSUNG a52") == _labels(client, "a52 galaxy") == ["Samsung Galaxy A52 (Смартфоны)"]
+    assert _labels(client, "samsung холодильники") == []
+    assert _labels(client, "a") == _labels(client, "") == _labels(client, "%") == _labels(client, "%_") == []
+
+
+def test_model_search_leaves_out_inactive_models_and_brands_and_caps_the_list(client, session, factory, desk) -> None:  # noqa: ANN001
+    from servicecenter.catalog.queries import MODEL_SUGGESTIONS
+
+    bosch, old_brand = factory.manufacturer("Bosch"), factory.manufacturer("Bosch-Siemens Old")
+    for n in range(MODEL_SUGGESTIONS + 5):
+        factory.model(bosch, name=f"Serie {n:02d}")
+    factory.model(bosch, name="Serie retired").active = False
+    factory.model(old_brand, name="Serie legacy")
+    old_brand.active = False
+    session.flush()
+    found = _labels(client, "bosch serie")
+    assert len(found) == MODEL_SUGGESTIONS and found[0] == "Bosch Serie 00 (Стиральные машины)"
+    assert _labels(client, "retired") == _labels(client, "legacy") == []
+
+
+def test_model_search_is_for_the_counter_only(client, factory, desk) -> None:  # noqa: ANN001
+    client.delete_cookie("sc_session")
+    anonymous = client.get("/intake/models.json?q=ww90")
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    login(client, factory.staff(factory.center("KZN", kind=CenterKind.PARTNER), Role.PARTNER).email)
+    assert client.get("/intake/models.json?q=ww90").status_code == 403
+    client.delete_cookie("sc_session")
+    login(client, factory.staff(desk[0], Role.ENGINEER).email)
+    assert client.get("/intake/models.json?q=ww90").status_code == 403
+
+
+def _flagged(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'class="[^"]*invalid[^"]*" data-field="(\w+)"', html)
+
+
+def _picker_text(html: str) -> str | None:
+    import re
+
+    found = re.search(r'<input[^>]*name="model_label"[^>]*>', html)
+    value = re.search(r'value="([^"]*)"', found.group(0)) if found else None
+    return value.group(1) if value else None
+
+
+@pytest.mark.parametrize("which", ["unknown", "inactive model", "inactive brand", "not a number"])
+def test_a_model_not_in_the_active_catalogue_is_refused_at_the_picker(client, session, factory, desk,  # noqa: ANN001
+                                                                      which) -> None:
+    _, _, model = desk
+    if which == "inactive model":
+        model.active = False
+    elif which == "inactive brand":
+        model.manufacturer.active = False
+    session.flush()
+    model_id = {"unknown": "999999", "not a number": "abc"}.get(which, str(model.id))
+    before = (_count(session, RepairOrder), _count(session, Customer))
+    r = client.post("/intake/new", data={**_form(client), **_intake(model, model_id=model_id,
+                                                                     model_label="Бренд WW90T")})
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert _flagged(html) == ["model_id"]
+    assert 'name="model_id" id="model_id" value=""' in html  # the id is dropped; what was typed stays
+    assert _picker_text(html) == "Бренд WW90T" and "Смирнова Ольга" in html
+    assert (_count(session, RepairOrder), _count(session, Customer)) == before
+
+
+def test_the_picker_shows_the_chosen_model_by_name_when_the_form_comes_back(client, factory, desk) -> None:  # noqa: ANN001
+    _, _, model = desk
+    label = f"{model.manufacturer.name} WW90T (Стиральные машины)"
+    r = client.post("/intake/new", data={**_form(client), **_intake(model, fault="")})
+    assert r.status_code == 422 and _flagged(r.get_data(as_text=True)) == ["fault"]
+    assert _picker_text(r.get_data(as_text=True)) == label
+    unit = factory.unit(model=model, serial="KNOWN-7")  # a known unit's serial was scanned
+    page = client.get(f"/intake/new?unit_id={unit.id}").get_data(as_text=True)
+    assert _picker_text(page) == label and f'name="model_id" id="model_id" value="{model.id}"' in page
+    assert "<option" not in page.split('name="model_label"')[1].split("</fieldset>")[0]  # no catalogue dump
+
+
+@pytest.mark.parametrize("typed", ["{brand} ww90t", "{brand} WW90T (стиральные машины)", "  {brand}   WW90T "])
+def test_without_javascript_the_model_named_in_full_is_taken(client, session, factory, desk, typed) -> None:  # noqa: ANN001
+    center, _, model = desk
+    factory.model(model.manufacturer, name="WW90T Pro")  # a longer name that contains it is not it
+    typed = typed.format(brand=model.manufacturer.name.lower())
+    r = client.post("/intake/new", data={**_form(client), **_intake(model, model_id="", model_label=typed)})
+    assert r.status_code == 302
+    order = session.scalar(select(RepairOrder).where(RepairOrder.center_id == center.id))
+    assert order.unit.model_id == model.id
+
+
+def test_text_changed_after_a_pick_wins_over_the_picked_id(client, session, factory, desk) -> None:  # noqa: ANN001
+    center, _, model = desk
+    other = factory.model(name="Другая", category="Холодильники", months=36)
+    named = f"{other.manufacturer.name} Другая"
+    r = client.post("/intake/new", data={**_form(client), **_intake(model, model_label=named)})
+    assert r.status_code == 302
+    order = session.scalar(select(RepairOrder).where(RepairOrder.center_id == center.id))
+    assert order.unit.model_id == other.id
+    vague = client.post("/intake/new", data={**_form(client), **_intake(model, serial="SN-2", model_label="WW90")})
+    assert vague.status_code == 422 and _flagged(vague.get_data(as_text=True)) == ["model_id"]

@@ -51,7 +51,11 @@ class MultiCheckbox(SelectMultipleField):
 class IntakeForm(FlaskForm):
     token = HiddenField()  # one per opened form: a double submit makes one order
     serial = StringField(_l("Serial number"), validators=[DataRequired(), Length(max=64)])
-    model_id = SelectField(_l("Model"), coerce=int, validators=[DataRequired()])
+    # The model picker: the clerk types into model_label, picks a suggestion, and its id goes into the
+    # hidden model_id. Without a pick, a model named in full in model_label is looked up; the domain
+    # checks the model is active (servicecenter.repairs.intake).
+    model_id = IntegerField(validators=[Optional()])
+    model_label = StringField(_l("Model"), validators=[Optional(), Length(max=300)])
     purchase_date = DateField(_l("Purchase date"), validators=[Optional()])
     seller = StringField(_l("Seller"), validators=[Optional(), Length(max=200)])
     contract_number = StringField(_l("Extended-warranty contract No."), validators=[Optional(), Length(max=40)])

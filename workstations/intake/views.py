@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from servicecenter.catalog.models import Manufacturer, ProductModel
+from servicecenter.catalog.models import ProductModel
+from servicecenter.catalog.queries import find_model_by_name, get_active_model, list_models_matching
 from servicecenter.clock import local_date, utcnow
 from servicecenter.customers.queries import list_customers_matching
 from servicecenter.equipment.models import Unit
@@ -105,11 +107,33 @@ def unit(unit_id: int) -> str:
                            history=queries.list_unit_history(session, u.id))
 
 
-def _model_choices() -> list[tuple[int, str]]:
-    rows = db().execute(select(ProductModel.id, Manufacturer.name, ProductModel.name, ProductModel.category)
-                        .join(Manufacturer).where(ProductModel.active.is_(True), Manufacturer.active.is_(True))
-                        .order_by(Manufacturer.name, ProductModel.name))
-    return [(0, "—")] + [(mid, f"{brand} {name} ({category})") for mid, brand, name, category in rows]
+def _model_label(model: ProductModel) -> str:
+    """How the picker names a model: "Brand Model (category)"."""
+    return f"{model.manufacturer.name} {model.name} ({model.category})"
+
+
+def _choose_model(form: IntakeForm) -> None:
+    """The model the clerk chose: the id picked from the list, unless the text was changed after the
+    pick (typing without JavaScript); then the model named in full there, if there is one. Whether the
+    model may be received is the domain's check."""
+    typed = " ".join((form.model_label.data or "").split())
+    if not typed:
+        return
+    picked = get_active_model(db(), form.model_id.data)
+    if picked is not None and typed.casefold() in (_model_label(picked).casefold(),
+                                                   f"{picked.manufacturer.name} {picked.name}".casefold()):
+        return
+    named = find_model_by_name(db(), typed)
+    form.model_id.data = named.id if named is not None else None
+
+
+def _intake_page(form: IntakeForm, status: int = 200, **page: Any) -> tuple[str, int]:
+    """The intake form; the picker shows the chosen model by name (an id naming no model is dropped)."""
+    model = get_active_model(db(), form.model_id.data)
+    form.model_id.data = model.id if model is not None else None
+    if model is not None:
+        form.model_label.data = _model_label(model)
+    return render_template("intake/new.html", form=form, **{"errors": {}, **page}), status
 
 
 def _intake_request(form: IntakeForm) -> IntakeRequest:
@@ -134,7 +158,6 @@ _FORM_FIELD = {"phone": "customer_phone", "name": "customer_name", "warranty_ove
 @bp.route("/new", methods=["GET", "POST"])
 def new() -> str | Response | tuple[str, int]:
     form = IntakeForm()
-    form.model_id.choices = _model_choices()
     if request.method == "GET":
         form.token.data = secrets.token_urlsafe(16)
         unit_id = request.args.get("unit_id", type=int)
@@ -147,16 +170,17 @@ def new() -> str | Response | tuple[str, int]:
                 form.customer_name.data, form.customer_phone.data = known.owner.name, known.owner.phone
         else:
             form.serial.data = (request.args.get("serial") or "")[:64]
-        return render_template("intake/new.html", form=form, errors={})
+        return _intake_page(form)
     if not form.validate():
-        return render_template("intake/new.html", form=form, errors={}), 422
+        return _intake_page(form, 422)
+    _choose_model(form)
     req = _intake_request(form)
     try:
         order = receive_at_counter(db(), actor(), actor().center, req, _today())
         store_uploaded_photos(order, form.photos.data)  # same transaction: a bad photo, no order
     except ValidationFailed as exc:
         errors = {_FORM_FIELD.get(k, k): v for k, v in exc.errors.items()}
-        return render_template("intake/new.html", form=form, message=translate(exc), errors=errors), 422
+        return _intake_page(form, 422, message=translate(exc), errors=errors)
     flash(_("Order %(number)s received. Print the work order and the label.", number=order.number), "success")
     return redirect(url_for("orders.show", number=order.number, printed="1"))
 
@@ -167,6 +191,14 @@ def customers_json() -> Response:
     rows = list_customers_matching(db(), request.args.get("q") or "")
     return jsonify([{"id": c.id, "name": c.name, "phone": c.phone, "email": c.email, "kind": c.kind.value}
                     for c in rows])
+
+
+@bp.route("/models.json")
+def models_json() -> Response:
+    """Active models of active brands by brand, name or category, as the clerk types (at most 20)."""
+    rows = list_models_matching(db(), (request.args.get("q") or "")[:200])
+    return jsonify([{"id": m.id, "label": _model_label(m)} for m in rows])
+
 
 @bp.route("/issue/<number>", methods=["GET", "POST"])
 def issue(number: str) -> str | Response | tuple[str, int]:
@@ -203,19 +235,18 @@ def complete(number: str) -> str | Response | tuple[str, int]:
         flash(_("Order %(number)s has already been received.", number=order.number), "info")
         return redirect(url_for("orders.show", number=order.number))
     form = IntakeForm()
-    form.model_id.choices = _model_choices()
-    page = {"order": order, "form": form}
     if request.method == "GET":
         form.fault.data = order.fault
         form.customer_name.data, form.customer_phone.data = order.customer.name, order.customer.phone
-        return render_template("intake/new.html", errors={}, **page)
+        return _intake_page(form, order=order)
     if not form.validate():
-        return render_template("intake/new.html", errors={}, **page), 422
+        return _intake_page(form, 422, order=order)
+    _choose_model(form)
     try:
         complete_registration(db(), actor(), order, _intake_request(form), _today())
         store_uploaded_photos(order, form.photos.data)
     except ValidationFailed as exc:
         errors = {_FORM_FIELD.get(k, k): v for k, v in exc.errors.items()}
-        return render_template("intake/new.html", message=translate(exc), errors=errors, **page), 422
+        return _intake_page(form, 422, order=order, message=translate(exc), errors=errors)
     flash(_("Order %(number)s received. Print the work order and the label.", number=order.number), "success")
     return redirect(url_for("orders.show", number=order.number, printed="1"))
