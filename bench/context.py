@@ -98,8 +98,28 @@ class Bench:
                                              "GROUP BY 1 HAVING count(*) >= 50", (ids,))]
 
     @cached_property
+    def heavy_orders(self) -> tuple[int, list[str]]:
+        """(center, numbers): the latest order of each heavy unit (its page shows the unit's 50+
+        events), at the center that has the most of them."""
+        units = [u for u, _ in self.heavy_units]
+        if not units:
+            return 0, []
+        latest = self.rows("SELECT DISTINCT ON (unit_id) center_id, number FROM repair_orders "
+                           "WHERE unit_id = ANY(%s) ORDER BY unit_id, created_at DESC", (units,))
+        by_center: dict[int, list[str]] = {}
+        for center, number in latest:
+            by_center.setdefault(center, []).append(number)
+        return max(by_center.items(), key=lambda item: len(item[1]))
+
+    @cached_property
     def phones(self) -> list[str]:
         return [r[0] for r in self.rows("SELECT phone FROM customers ORDER BY random() LIMIT %s", (SAMPLE,))]
+
+    @cached_property
+    def surnames(self) -> list[str]:
+        """Customers' surnames as a caller gives them (the first word of random customers' names)."""
+        sql = "SELECT split_part(name, ' ', 1) FROM customers ORDER BY random() LIMIT %s"
+        return [r[0] for r in self.rows(sql, (SAMPLE,))]
 
     def user(self, role: str, center: int | None = None) -> tuple[int, str]:
         """(id, e-mail) of the first active user with this role (at this center)."""

@@ -45,7 +45,7 @@ ORDER_COLUMNS = ("id", "number", "center_id", "intake_center_id", "unit_id", "cu
                  "priority", "fault", "condition", "accessories", "warranty_covered", "warranty_reason",
                  "engineer_id", "team", "diagnosis_due", "repair_due", "diagnosis", "estimate_total", "approved",
                  "outcome", "outcome_note", "cancel_reason", "created_at", "received_at", "ready_at", "issued_at",
-                 "updated_at", "version")
+                 "updated_at", "version", "legal_due", "due_at", "risk_at")
 EVENT_COLUMNS = ("id", "order_id", "unit_id", "at", "actor_id", "kind", "from_value", "to_value", "details")
 MOVE_COLUMNS = ("id", "at", "part_id", "unit_id", "quantity", "from_location_id", "to_location_id", "reason",
                 "actor_id", "order_id", "shipment_id", "note")
@@ -77,6 +77,43 @@ class OrdersDone:
     seconds: float = 0.0
 
 
+# The flagship's backlog: at scale 1.0 it keeps 50,000 older orders open (issue 4: the team lead's
+# queue must stay fast on a center with 50,000 open orders). They are long overdue.
+BACKLOG = 50_000
+BACKLOG_AFTER_DAYS = 75
+BACKLOG_STATES = {S.RECEIVED: 20, S.DIAGNOSIS: 25, S.AWAITING_APPROVAL: 15, S.AWAITING_PARTS: 25, S.IN_REPAIR: 15}
+
+
+def _backlog_share(counts: Counts, net: Network, people: People, slots: OrderSlots, times: array,
+                   now_ts: int) -> tuple[int, float]:
+    """The flagship and the share of its older orders kept open to make its backlog."""
+    flagship = max((c for c in net.centers if not net.partner[c]), key=lambda c: net.weight[c])
+    bound = now_ts - BACKLOG_AFTER_DAYS * DAY
+    older = sum(1 for i in range(counts.orders)
+                if times[i] < bound and people.center[people.owner[slots.unit[i]]] == flagship)
+    return flagship, min(1.0, BACKLOG * counts.orders / 1_000_000 / max(1, older))
+
+
+# Deadlines as the default rules give them (servicecenter.deadlines): diagnosis within 3 days,
+# repair within 45 days under warranty (the legal limit too) and 20 paid, at risk a day before.
+DIAGNOSIS_DAYS, REPAIR_DAYS, LEGAL_DAYS, MARGIN_DAYS = 3, {"warranty": 45, "paid": 20, "presale": 20}, 45, 1
+_DIAGNOSIS_STAGE = frozenset({S.RECEIVED, S.DIAGNOSIS})
+_REPAIR_STAGE = frozenset({S.AWAITING_APPROVAL, S.AWAITING_PARTS, S.IN_REPAIR})
+
+
+def due_dates(received: int, otype: str, covered: bool | None, state: RepairState) -> tuple[int, ...]:
+    """(diagnosis due, repair due, legal limit, binding due, at risk from) as timestamps, 0 for none."""
+    if not received:
+        return 0, 0, 0, 0, 0
+    diagnosis = received + DIAGNOSIS_DAYS * DAY
+    repair = received + REPAIR_DAYS[otype] * DAY
+    legal = received + LEGAL_DAYS * DAY if covered else 0
+    stage = ((diagnosis, repair, legal) if state in _DIAGNOSIS_STAGE else
+             (repair, legal) if state in _REPAIR_STAGE else ())
+    due = min((d for d in stage if d), default=0)
+    return diagnosis, repair, legal, due, (due - MARGIN_DAYS * DAY if due else 0)
+
+
 def _weighted(options: dict | tuple) -> tuple[list, list[float]]:
     items = list(options.items()) if isinstance(options, dict) else list(options)
     return [k for k, _ in items], list(accumulate(w for _, w in items))
@@ -103,6 +140,8 @@ def load_orders(url: str, rng: random.Random, counts: Counts, net: Network, peop
     started = time.perf_counter()
     texts = Texts()
     targets = [_weighted(table) for _, table in BY_AGE]
+    backlog_keys, backlog_cum = _weighted(BACKLOG_STATES)
+    flagship, backlog_share = _backlog_share(counts, net, people, slots, times, now_ts)
     routes = {(paid, target): _weighted(options) for paid, table in ROUTES.items() for target, options in table.items()}
     priorities = _weighted({"low": 8, "normal": 70, "high": 15, "urgent": 7})
     operators = net.staff[net.hq][Role.CALL_CENTER]
@@ -139,6 +178,8 @@ def load_orders(url: str, rng: random.Random, counts: Counts, net: Network, peop
         age = (now_ts - t0) / DAY
         if forced:
             target = S.ISSUED
+        elif cid == flagship and age > BACKLOG_AFTER_DAYS and rng.random() < backlog_share:
+            target = rng.choices(backlog_keys, cum_weights=backlog_cum)[0]
         else:
             keys, cum = next(targets[k] for k, (bound, _) in enumerate(BY_AGE) if age <= bound)
             target = rng.choices(keys, cum_weights=cum)[0]
@@ -293,11 +334,14 @@ def load_orders(url: str, rng: random.Random, counts: Counts, net: Network, peop
             rng.sample(texts.accessories[cat], rng.randint(0, len(texts.accessories[cat])))) + "]"
         condition = "" if pre else "; ".join(rng.sample(texts.conditions, rng.randint(1, 2)))
         prio = rng.choices(priorities[0], cum_weights=priorities[1])[0]
+        diag_due, repair_due, legal_due, due_at, risk_at = (
+            ts(d) if d else NULL for d in due_dates(received, otype, covered, state))
         orders.add(f"{oid}\t{number}\t{cid}\t{cid}\t{unit_s}\t{owner}\t{otype}\t{state.value}\t{prio}\t{case.fault}\t"
                    f"{condition}\t{accessories}\t{cover}\t{reason.text if covered is not None else ''}\t"
-                   f"{engineer_id or NULL}\t\t{NULL}\t{NULL}\t{diagnosis}\t{estimate}\t{approved}\t{outcome or NULL}\t"
+                   f"{engineer_id or NULL}\t\t{diag_due}\t{repair_due}\t{diagnosis}\t{estimate}\t{approved}\t{outcome or NULL}\t"
                    f"{note}\t{cancel}\t{ts(t0)}\t{ts(received) if received else NULL}\t"
-                   f"{ts(ready) if ready else NULL}\t{ts(issued) if issued else NULL}\t{ts(updated)}\t{version}\n")
+                   f"{ts(ready) if ready else NULL}\t{ts(issued) if issued else NULL}\t{ts(updated)}\t{version}\t"
+                   f"{legal_due}\t{due_at}\t{risk_at}\n")
         if unit:
             done.location[unit] = wh if state not in FINAL_STATES and state != S.REGISTERED else 0
             mine = done.center_orders[cid]

@@ -13,6 +13,7 @@ import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from bench.bare_app import SCAN_SQL
 from bench.context import Bench
@@ -189,14 +190,40 @@ def _http_order(b: Bench) -> Timed:
     return _get(b, "engineer", b.big_center, lambda: f"/orders/{b.pick(b.big_center_numbers)}")
 
 
+@operation("http.order_page_heavy", "GET /orders/<number> (order page of a unit with 50+ history events)", "http",
+           PAGE_MS)
+def _http_order_heavy(b: Bench) -> Timed:
+    center, numbers = b.heavy_orders
+    if not numbers:
+        raise LookupError("no unit with 50+ events in the data")
+    return _get(b, "engineer", center, lambda: f"/orders/{b.pick(numbers)}")
+
+
 @operation("http.team_lead", "GET /team-lead/ (big center queue)", "http", PAGE_MS)
 def _http_team_lead(b: Bench) -> Timed:
     return _get(b, "team_lead", b.big_center, lambda: "/team-lead/")
 
 
-@operation("http.call_center", "GET /call-center/?q=<number prefix>", "http", PAGE_MS)
+@operation("http.call_center", "GET /call-center/?q=<order number> (the caller reads the number)", "http", PAGE_MS)
 def _http_call_center(b: Bench) -> Timed:
-    return _get(b, "call_center", None, lambda: f"/call-center/?q={b.pick(b.numbers)[:-3]}")
+    return _get(b, "call_center", None, lambda: f"/call-center/?q={b.pick(b.numbers)}")
+
+
+def _as_typed(phone: str) -> str:
+    """+79161234567 as an operator types it from a caller: 8 (916) 123-45-67."""
+    d = phone[-10:]
+    return f"8 ({d[:3]}) {d[3:6]}-{d[6:8]}-{d[8:]}"
+
+
+@operation("http.phone_search", "GET /call-center/?q=<phone as typed> (call-center search by phone)", "http",
+           PAGE_MS)
+def _http_phone_search(b: Bench) -> Timed:
+    return _get(b, "call_center", None, lambda: f"/call-center/?q={quote(_as_typed(b.pick(b.phones)))}")
+
+
+@operation("http.name_search", "GET /call-center/?q=<surname> (call-center search by name)", "http", PAGE_MS)
+def _http_name_search(b: Bench) -> Timed:
+    return _get(b, "call_center", None, lambda: f"/call-center/?q={quote(b.pick(b.surnames))}")
 
 
 @operation("http.call_center_landing", "GET /call-center/ (landing page, no search)", "http", PAGE_MS)
@@ -303,8 +330,6 @@ def _raw_scan(b: Bench) -> Timed:
 
 
 # ---------------------------------------------------------------- not in the application yet
-pending("http.phone_search", "Call-center search by phone (HTTP)", "http",
-        "the committed call-center page searches by number only (a search by phone is in progress)", PAGE_MS)
 pending("domain.shipment_scan_add", "Shipment: scan a unit into a shipment", "domain",
         "no shipment services yet (logistics issue)")
 pending("domain.dispatch_500", "Shipment: dispatch 500 units", "domain", "no shipment services yet (logistics issue)")

@@ -7,7 +7,7 @@ from servicecenter.customers.models import Contact, Customer, ServiceContract
 from servicecenter.db import Base
 from servicecenter.equipment.models import Unit
 from servicecenter.jobs.models import OutboxJob
-from servicecenter.repairs.models import Attachment, OrderCounter, RepairEvent, RepairOrder
+from servicecenter.repairs.models import Attachment, OrderCounter, RepairEvent, RepairOrder, WorkLog
 from servicecenter.settlements.models import SettlementLine
 from servicecenter.shipments.models import Shipment, ShipmentItem
 from servicecenter.stock.models import Part, Reservation, StockMove
@@ -15,5 +15,5 @@ from servicecenter.stock.models import Part, Reservation, StockMove
 __all__ = [
     "Attachment", "Base", "Contact", "Customer", "Location", "LoginAttempt", "Manufacturer", "OrderCounter", "OutboxJob",
     "Part", "ProductModel", "RepairEvent", "RepairOrder", "Reservation", "ServiceCenter", "ServiceContract",
-    "SettlementLine", "Shipment", "ShipmentItem", "StockMove", "ThrottleHit", "Unit", "User", "UserSession",
+    "SettlementLine", "Shipment", "ShipmentItem", "StockMove", "ThrottleHit", "Unit", "User", "UserSession", "WorkLog",
 ]

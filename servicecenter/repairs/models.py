@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, or_, select
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servicecenter.accounts.models import User
@@ -76,6 +76,8 @@ class RepairOrder(Base):
         Index("ix_repair_orders_center_id_state", "center_id", "state"),
         # A number prefix (MSK1-2026-00…) by index on PostgreSQL whatever the database's collation.
         postgresql_index("ix_repair_orders_number_prefix", "number", postgresql_ops={"number": "varchar_pattern_ops"}),
+        # The team lead's queue sorted by due date, and the deadline board's counts.
+        Index("ix_repair_orders_center_id_due_at", "center_id", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,6 +101,13 @@ class RepairOrder(Base):
     team: Mapped[str] = mapped_column(String(80), default="")
     diagnosis_due: Mapped[datetime | None]
     repair_due: Mapped[datetime | None]
+    # Deadlines (servicecenter.deadlines): the consumer-protection limit for warranty repairs, which
+    # never pauses; the due date that binds the order in its current stage (diagnosis or repair,
+    # whichever comes first, None once ready or while the internal clock is paused) and the moment
+    # it becomes "at risk" (due_at minus the rule's margin). Overdue: due_at < now.
+    legal_due: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    risk_at: Mapped[datetime | None]
     diagnosis: Mapped[str] = mapped_column(Text, default="")
     estimate_total: Mapped[Decimal | None]
     approved: Mapped[bool | None]
@@ -165,6 +174,29 @@ class RepairEvent(Base):
 
     def __repr__(self) -> str:
         return f"<RepairEvent {self.kind} {self.from_value}->{self.to_value}>"
+
+
+@center_owned(lambda cls, cid: cls.order_id.in_(
+    select(RepairOrder.id).where(RepairOrder.center_id == cid).scalar_subquery()))
+class WorkLog(Base):
+    """Labour logged on an order: who, on which day, how long, what was done. Written once."""
+
+    __tablename__ = "work_logs"
+    __table_args__ = (
+        CheckConstraint("minutes > 0 AND minutes <= 1440", name="sane_minutes"),
+        Index("ix_work_logs_user_id_performed_on", "user_id", "performed_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("repair_orders.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    performed_on: Mapped[date]  # the day in the center's time zone
+    minutes: Mapped[int]
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    order: Mapped[RepairOrder] = relationship()
+    user: Mapped[User] = relationship()
 
 
 class AttachmentKind(StrEnum):
