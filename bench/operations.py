@@ -20,11 +20,13 @@ from bench.context import Bench
 from servicecenter.accounts.models import User
 from servicecenter.catalog.models import ProductModel
 from servicecenter.centers.models import ServiceCenter
+from servicecenter.clock import utcnow
 from servicecenter.customers.services import create_customer, find_customers_by_phone
 from servicecenter.equipment.services import find_unit, register_unit
 from servicecenter.repairs import queries
+from servicecenter.repairs.queue import QueueFilter, list_queue
 from servicecenter.repairs.services import apply_transition, create_order
-from servicecenter.repairs.states import OPEN_STATES, RepairState
+from servicecenter.repairs.states import RepairState
 
 Timed = Callable[[], object]
 SCAN_MS, INTAKE_MS, PAGE_MS = 10.0, 50.0, 100.0  # the p95 targets
@@ -153,11 +155,12 @@ def _transition(b: Bench) -> Timed:
     return run
 
 
-@operation("domain.team_lead_queue", "Team-lead queue: big center, open states, page 1", "domain", PAGE_MS)
+@operation("domain.team_lead_queue", "Team-lead queue: big center (~50,000 open), by due date, page 1", "domain",
+           PAGE_MS)
 def _queue(b: Bench) -> Timed:
     def run() -> None:
         with b.db.session() as s:
-            queries.list_orders(s, center_id=b.big_center, states=OPEN_STATES, page=1)
+            list_queue(s, b.big_center, QueueFilter(), utcnow(), "Europe/Moscow")
     return run
 
 
@@ -202,6 +205,26 @@ def _http_order_heavy(b: Bench) -> Timed:
 @operation("http.team_lead", "GET /team-lead/ (big center queue)", "http", PAGE_MS)
 def _http_team_lead(b: Bench) -> Timed:
     return _get(b, "team_lead", b.big_center, lambda: "/team-lead/")
+
+
+@operation("http.team_lead_overdue", "GET /team-lead/?deadline=overdue (big center, page 1)", "http", PAGE_MS)
+def _http_team_lead_overdue(b: Bench) -> Timed:
+    return _get(b, "team_lead", b.big_center, lambda: "/team-lead/?deadline=overdue")
+
+
+@operation("http.team_lead_page_100", "GET /team-lead/?page=100 (big center, deep in the queue)", "http", PAGE_MS)
+def _http_team_lead_deep(b: Bench) -> Timed:
+    return _get(b, "team_lead", b.big_center, lambda: "/team-lead/?page=100")
+
+
+@operation("http.team_lead_board", "GET /team-lead/board (deadline board, big center)", "http", PAGE_MS)
+def _http_team_lead_board(b: Bench) -> Timed:
+    return _get(b, "team_lead", b.big_center, lambda: "/team-lead/board")
+
+
+@operation("http.team_lead_figures", "GET /team-lead/figures (week and month, big center)", "http", PAGE_MS)
+def _http_team_lead_figures(b: Bench) -> Timed:
+    return _get(b, "team_lead", b.big_center, lambda: "/team-lead/figures")
 
 
 @operation("http.call_center", "GET /call-center/?q=<order number> (the caller reads the number)", "http", PAGE_MS)

@@ -38,6 +38,12 @@ def init_db() -> None:
         settings.instance_path.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
     click.echo(f"Database is at the newest schema: {_display_url(settings.database_url)}")
+    from servicecenter.deadlines.recompute import backfill
+
+    with _database(settings).unit_of_work() as session:  # open orders from before the deadlines (0006)
+        dated = backfill(session)
+    if dated:
+        click.echo(f"Due dates computed for {dated} open orders.")
 
 
 @main.command("seed-demo")

@@ -23,6 +23,7 @@ from servicecenter.centers.models import CenterKind, Location, LocationKind, Ser
 from servicecenter.clock import local_date, utcnow
 from servicecenter.customers.models import Customer, CustomerKind
 from servicecenter.customers.services import create_customer
+from servicecenter.diagnostics.demo import load_demo_codes
 from servicecenter.equipment.models import Unit
 from servicecenter.equipment.services import register_unit
 from servicecenter.equipment.warranty import warranty_end
@@ -306,11 +307,43 @@ def load_demo(session: Session, seed: int = 2026) -> dict[str, int]:
             session, None, email=f"{local}@{DEMO_DOMAIN}", password=DEMO_PASSWORD, role=role,
             center=hubs[code].center, name=name))
     _load_customers(session, rng, hubs, models, today)
+    _load_deadlines(session, hubs, today)
     _load_orders(session, rng, hubs, today)
+    load_demo_codes(session, CASES)  # after the orders: their finished ones predate the checklists
     counted = {"centers": ServiceCenter, "locations": Location, "users": User, "manufacturers": Manufacturer,
                "models": ProductModel, "customers": Customer, "units": Unit, "orders": RepairOrder,
                "events": RepairEvent}
     return {key: session.scalar(select(func.count()).select_from(cls)) or 0 for key, cls in counted.items()}
+
+
+# Federal days off (month, day) and the demo centers' deadline rules: (center, brand or None,
+# applies to, diagnosis days, unit, repair days, unit, margin hours, pause in transit).
+_HOLIDAYS = ((1, 1), (1, 2), (1, 3), (1, 4), (1, 5), (1, 6), (1, 7), (1, 8), (2, 23), (3, 8), (5, 1), (5, 9),
+             (6, 12), (11, 4))
+_RULES = (
+    ("MSK", None, "any", 2, "business", 20, "calendar", 24, False),
+    ("MSK", None, "warranty", 3, "business", 30, "calendar", 48, False),
+    ("MSK", "Bosch", "any", 1, "business", 14, "business", 12, False),
+    ("SPB", None, "any", 3, "calendar", 21, "calendar", 24, False),
+    ("KZN", None, "any", 3, "business", 25, "calendar", 48, True),
+)
+
+
+def _load_deadlines(session: Session, hubs: dict[str, _Hub], today: date) -> None:
+    """The network's holidays and a few deadline rules, so that the demo orders show their due dates."""
+    from servicecenter.deadlines.rules import add_calendar_day, save_rule
+
+    admin = next(hub for hub in hubs.values() if hub.spec.is_head_office).staff[Role.ADMIN][0]
+    for year in (today.year, today.year + 1):
+        for month, day in _HOLIDAYS:
+            add_calendar_day(session, admin, center_id=None, day=date(year, month, day), name="Государственный праздник")
+    makers = {m.name: m.id for m in session.scalars(select(Manufacturer))}
+    for code, brand, applies, diag, diag_unit, repair, repair_unit, margin, transit in _RULES:
+        if code in hubs:
+            save_rule(session, admin, center_id=hubs[code].center.id, manufacturer_id=makers.get(brand or ""),
+                      applies_to=applies, diagnosis_days=diag, diagnosis_unit=diag_unit, repair_days=repair,
+                      repair_unit=repair_unit, margin=margin, margin_unit="hours", pause_on_approval=True,
+                      pause_in_transit=transit)
 
 
 def _load_catalogue(session: Session) -> dict[str, list[ProductModel]]:

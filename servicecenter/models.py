@@ -5,15 +5,27 @@ from servicecenter.catalog.models import Manufacturer, ProductModel
 from servicecenter.centers.models import Location, ServiceCenter
 from servicecenter.customers.models import Contact, Customer, ServiceContract
 from servicecenter.db import Base
+from servicecenter.deadlines.models import CalendarDay, DeadlineRule
+from servicecenter.diagnostics.models import (
+    ChecklistItem,
+    ChecklistTick,
+    DiagnosisCode,
+    OrderDiagnosis,
+    PartSwap,
+)
 from servicecenter.equipment.models import Unit
 from servicecenter.jobs.models import OutboxJob
+from servicecenter.pricing.models import LabourItem
+from servicecenter.repairs.estimate_models import Estimate, EstimateLine
 from servicecenter.repairs.models import Attachment, OrderCounter, RepairEvent, RepairOrder, WorkLog
 from servicecenter.settlements.models import SettlementLine
 from servicecenter.shipments.models import Shipment, ShipmentItem
-from servicecenter.stock.models import Part, Reservation, StockMove
+from servicecenter.stock.models import Part, PartRequest, Reservation, StockMove
 
 __all__ = [
-    "Attachment", "Base", "Contact", "Customer", "Location", "LoginAttempt", "Manufacturer", "OrderCounter", "OutboxJob",
+    "ChecklistItem", "ChecklistTick", "DiagnosisCode", "OrderDiagnosis", "PartSwap",
+    "Estimate", "EstimateLine", "LabourItem", "PartRequest",
+    "Attachment", "Base", "CalendarDay", "DeadlineRule", "Contact", "Customer", "Location", "LoginAttempt", "Manufacturer", "OrderCounter", "OutboxJob",
     "Part", "ProductModel", "RepairEvent", "RepairOrder", "Reservation", "ServiceCenter", "ServiceContract",
     "SettlementLine", "Shipment", "ShipmentItem", "StockMove", "ThrottleHit", "Unit", "User", "UserSession", "WorkLog",
 ]

@@ -123,3 +123,11 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   input.addEventListener("blur", close);
 });
+
+// Team lead: a header checkbox checks or clears every row's box of that name.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("input[data-check-all]").forEach((all) => {
+    const boxes = () => document.querySelectorAll(`input[type=checkbox][name="${all.dataset.checkAll}"]`);
+    all.addEventListener("change", () => boxes().forEach((b) => { b.checked = all.checked; }));
+  });
+});

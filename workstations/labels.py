@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from servicecenter.accounts.roles import Role
 from servicecenter.centers.models import CenterKind, LocationKind
+from servicecenter.repairs.estimate_models import AnswerChannel
 from servicecenter.repairs.models import EventKind, OrderType, Outcome, Payer, Priority
 from servicecenter.repairs.states import RepairState
 
@@ -48,6 +49,12 @@ PRIORITY = {
     Priority.HIGH: _l("High"),
     Priority.URGENT: _l("Urgent"),
 }
+# How the customer answered an estimate (the order's history and the estimate section).
+CHANNEL = {
+    AnswerChannel.PHONE: _l("by phone"),
+    AnswerChannel.IN_PERSON: _l("in person"),
+    AnswerChannel.EMAIL: _l("by e-mail"),
+}
 OUTCOME = {
     Outcome.REPAIRED: _l("Repaired"),
     Outcome.REPLACED: _l("Replaced"),
@@ -63,6 +70,8 @@ EVENT = {
     EventKind.COMMENT: _l("Comment"),
     EventKind.FIELD: _l("Change"),
     EventKind.ROUTING: _l("Routing"),
+    EventKind.DEADLINE: _l("Deadlines"),
+    EventKind.PARTS: _l("Parts"),
 }
 CENTER_KIND = {CenterKind.OWN: _l("Own"), CenterKind.PARTNER: _l("Partner")}
 LOCATION_KIND = {

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, or_, select
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, false, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servicecenter.accounts.models import User
@@ -66,6 +66,8 @@ class EventKind(StrEnum):
     COMMENT = "comment"
     FIELD = "field"
     ROUTING = "routing"
+    DEADLINE = "deadline"  # due dates recomputed (a rule changed), paused or resumed
+    PARTS = "parts"  # a part reserved, requested, released or issued for the order
 
 
 @center_owned(lambda cls, cid: cls.center_id == cid)
@@ -76,8 +78,13 @@ class RepairOrder(Base):
         Index("ix_repair_orders_center_id_state", "center_id", "state"),
         # A number prefix (MSK1-2026-00…) by index on PostgreSQL whatever the database's collation.
         postgresql_index("ix_repair_orders_number_prefix", "number", postgresql_ops={"number": "varchar_pattern_ops"}),
-        # The team lead's queue sorted by due date, and the deadline board's counts.
-        Index("ix_repair_orders_center_id_due_at", "center_id", "due_at"),
+        # The team lead's queue sorted by due date, and the deadline board's counts (the state in
+        # the index lets both skip finished orders without reading them).
+        Index("ix_repair_orders_center_id_due_at", "center_id", "due_at", "state"),
+        # An engineer's open orders (his queue, his load in the team lead's picker); a center's
+        # finished orders by period (the team lead's week and month figures).
+        Index("ix_repair_orders_engineer_id_state", "engineer_id", "state"),
+        Index("ix_repair_orders_center_id_ready_at", "center_id", "ready_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,9 +115,17 @@ class RepairOrder(Base):
     legal_due: Mapped[datetime | None]
     due_at: Mapped[datetime | None]
     risk_at: Mapped[datetime | None]
+    # While the internal deadlines are paused (waiting for the customer's approval, in transit):
+    # since when and why; the time already spent paused pushes diagnosis_due/repair_due later.
+    deadline_paused_at: Mapped[datetime | None]
+    deadline_pause_reason: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    deadline_paused_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
     diagnosis: Mapped[str] = mapped_column(Text, default="")
     estimate_total: Mapped[Decimal | None]
     approved: Mapped[bool | None]
+    # Set when a warranty decision is revised to paid after intake: no repair (nor waiting for
+    # parts) from diagnosis until the customer approves an estimate (servicecenter.repairs.states).
+    approval_required: Mapped[bool] = mapped_column(default=False, server_default=false())
     outcome: Mapped[Outcome | None] = mapped_column(str_enum(Outcome))
     outcome_note: Mapped[str] = mapped_column(Text, default="")
     cancel_reason: Mapped[str] = mapped_column(Text, default="")

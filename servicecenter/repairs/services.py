@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from servicecenter.accounts.models import User
@@ -18,6 +18,7 @@ from servicecenter.accounts.roles import Role
 from servicecenter.centers.models import ServiceCenter
 from servicecenter.clock import utcnow
 from servicecenter.customers.models import Customer
+from servicecenter.deadlines import services as deadlines
 from servicecenter.equipment.models import Unit
 from servicecenter.errors import N_, ConcurrentUpdate, PermissionDenied, StateConflict, ValidationFailed
 from servicecenter.repairs.history import record_event
@@ -113,6 +114,8 @@ def create_order(
         created_at=now,
         received_at=None if pre_register else now,
     )
+    if not pre_register:
+        deadlines.on_state_change(session, order, None, state, now, actor)
     session.add(order)
     session.flush()
     record_event(session, actor=actor, kind=EventKind.CREATED, order=order, to_value=state.value,
@@ -144,6 +147,12 @@ def _approve(order: RepairOrder, _fields: Mapping[str, Any], _now: datetime) -> 
     order.approved = True
 
 
+def _revise_estimate(order: RepairOrder, _fields: Mapping[str, Any], _now: datetime) -> None:
+    # The customer has seen a price: no work until they approve the next version.
+    order.approved = None
+    order.approval_required = True
+
+
 def _decline(order: RepairOrder, fields: Mapping[str, Any], now: datetime) -> None:
     order.approved = False
     _set_ready(order, fields, now)
@@ -164,6 +173,10 @@ def _issue(order: RepairOrder, _fields: Mapping[str, Any], now: datetime) -> Non
 
 def _cancel(order: RepairOrder, fields: Mapping[str, Any], _now: datetime) -> None:
     order.cancel_reason = _text(fields.get("reason"))
+    # Its reserved parts go back to free stock and its open part requests are withdrawn.
+    from servicecenter.stock.services import release_order_parts  # stock builds on this module
+
+    release_order_parts(object_session(order), order)
 
 
 Effect = Callable[[RepairOrder, Mapping[str, Any], datetime], None]
@@ -176,6 +189,7 @@ _EFFECTS: dict[str, Effect] = {
     "approve": _approve,
     "approve_wait_parts": _approve,
     "decline": _decline,
+    "revise_estimate": _revise_estimate,
     "finish": _set_ready,
     "issue": _issue,
     "cancel": _cancel,
@@ -215,6 +229,7 @@ def apply_transition(
     if effect is not None:
         effect(order, accepted, now)
     order.state = target
+    deadlines.on_state_change(session, order, source, target, now, actor)
     record_event(session, actor=actor, kind=EventKind.STATE, order=order, from_value=source.value,
                  to_value=target.value, action=transition.action,
                  **{k: _text(v, 500) for k, v in accepted.items()})
@@ -258,9 +273,40 @@ def decide_warranty(session: Session, order: RepairOrder, actor: User, *, covere
     before = order.warranty_covered
     order.warranty_covered = covered
     order.warranty_reason = _text(reason, 500)
+    # Revised to paid once the unit is in the workshop: the customer approves the price before work
+    # goes on (the states' guard); the payer follows `warranty_covered` (models.initial_payer).
+    if covered:
+        order.approval_required = False
+    elif before is not False and order.state not in (RepairState.REGISTERED, RepairState.RECEIVED):
+        order.approval_required, order.approved = True, None
+    deadlines.on_warranty_change(session, order)
     record_event(session, actor=actor, kind=EventKind.WARRANTY, order=order,
                  from_value=None if before is None else ("warranty" if before else "paid"),
                  to_value="warranty" if covered else "paid", reason=order.warranty_reason)
+    _flush(session, order)
+    return order
+
+
+def set_priority(session: Session, order: RepairOrder, actor: User, priority: Priority | str,
+                 *, expected_version: int | None = None) -> RepairOrder:
+    """Change an open order's priority (team lead); kept in history."""
+    if actor.role not in ASSIGN_ROLES:
+        raise PermissionDenied(N_("Only a team lead changes priorities"))
+    _check_center(actor, order.center_id)
+    try:
+        priority = Priority(priority)
+    except ValueError as exc:
+        raise ValidationFailed(N_("Unknown priority"), errors={"priority": N_("Unknown value")}) from exc
+    if order.state in (RepairState.ISSUED, RepairState.CANCELLED):
+        raise StateConflict(N_("Order %(number)s is %(current)s; its priority no longer matters"),
+                            current=order.state.value, allowed=[], number=order.number)
+    _check_version(order, expected_version)
+    if order.priority == priority:
+        return order
+    before = order.priority
+    order.priority = priority
+    record_event(session, actor=actor, kind=EventKind.FIELD, order=order, from_value=before.value,
+                 to_value=priority.value, field="priority")
     _flush(session, order)
     return order
 

@@ -104,6 +104,21 @@ def _none(_order: Any, _fields: Mapping[str, Any]) -> None:
     return None
 
 
+def _approval_given(order: Any, _fields: Mapping[str, Any]) -> None:
+    """Revised from warranty to paid: the customer approves an estimate before any work goes on."""
+    if getattr(order, "approval_required", False) and order.approved is not True:
+        raise ValidationFailed(
+            N_("Order %(number)s became paid work: send an estimate and record the customer's approval first"),
+            errors={"estimate": N_("The customer's approval is needed")}, number=order.number)
+
+
+def _checklist_complete(order: Any, fields: Mapping[str, Any]) -> None:
+    """The category's required checklist lines are ticked (read through the order's session)."""
+    from servicecenter.diagnostics.checklist import require_checklist_complete
+
+    require_checklist_complete(order, fields)
+
+
 @dataclass(frozen=True)
 class Transition:
     source: RepairState
@@ -129,24 +144,28 @@ TRANSITIONS: dict[tuple[RepairState, RepairState], Transition] = {
         Transition(S.DIAGNOSIS, S.AWAITING_APPROVAL, "request_approval", N_("Send estimate for approval"), BENCH,
                    fields=("estimate_total", "diagnosis"), guard=_estimate,
                    help=N_("Paid work starts only after the customer approves the estimate")),
-        Transition(S.DIAGNOSIS, S.IN_REPAIR, "start_repair", N_("Start repair"), BENCH, fields=("diagnosis",)),
+        Transition(S.DIAGNOSIS, S.IN_REPAIR, "start_repair", N_("Start repair"), BENCH, fields=("diagnosis",),
+                   guard=_approval_given),
         Transition(S.DIAGNOSIS, S.AWAITING_PARTS, "wait_for_parts", N_("Wait for parts"), BENCH,
-                   fields=("diagnosis",)),
+                   fields=("diagnosis",), guard=_approval_given),
         Transition(S.DIAGNOSIS, S.READY_FOR_PICKUP, "close_without_repair", N_("Close without repair"), BENCH,
                    fields=("outcome", "outcome_note", "diagnosis"),
                    guard=_all(_outcome_in("refused", "unrepairable"), _required("outcome_note", N_("A conclusion"))),
                    help=N_("Unrepairable, or the customer refused the repair")),
-        Transition(S.AWAITING_APPROVAL, S.IN_REPAIR, "approve", N_("Customer approved"), CUSTOMER_VOICE),
+        Transition(S.AWAITING_APPROVAL, S.IN_REPAIR, "approve", N_("Customer approved"), CUSTOMER_VOICE,
+                   fields=("via",)),
         Transition(S.AWAITING_APPROVAL, S.AWAITING_PARTS, "approve_wait_parts",
-                   N_("Customer approved; wait for parts"), CUSTOMER_VOICE),
+                   N_("Customer approved; wait for parts"), CUSTOMER_VOICE, fields=("via",)),
         Transition(S.AWAITING_APPROVAL, S.READY_FOR_PICKUP, "decline", N_("Customer declined"), CUSTOMER_VOICE,
-                   fields=("outcome", "outcome_note"), guard=_outcome_in("refused")),
+                   fields=("outcome", "outcome_note", "via"), guard=_outcome_in("refused")),
+        Transition(S.AWAITING_APPROVAL, S.DIAGNOSIS, "revise_estimate", N_("Customer wants another estimate"),
+                   CUSTOMER_VOICE, fields=("via",), help=N_("The sent estimate stays as it was; the engineer draws up a new version")),
         Transition(S.AWAITING_PARTS, S.IN_REPAIR, "parts_arrived", N_("Parts arrived"),
                    BENCH | {Role.WAREHOUSE}),
         Transition(S.IN_REPAIR, S.AWAITING_PARTS, "wait_for_more_parts", N_("Wait for more parts"), BENCH),
         Transition(S.IN_REPAIR, S.READY_FOR_PICKUP, "finish", N_("Finish repair"), BENCH,
                    fields=("outcome", "outcome_note"),
-                   guard=_outcome_in("repaired", "replaced", "unrepairable")),
+                   guard=_all(_outcome_in("repaired", "replaced", "unrepairable"), _checklist_complete)),
         Transition(S.READY_FOR_PICKUP, S.ISSUED, "issue", N_("Hand back to the customer"), COUNTER),
         Transition(S.REGISTERED, S.CANCELLED, "cancel", N_("Cancel"),
                    SUPERVISORS | {Role.CALL_CENTER}, fields=_CANCEL_FIELDS, guard=_cancel_guard),

@@ -109,5 +109,34 @@ class Reservation(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     part: Mapped[Part] = relationship()
+    location: Mapped[Location] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class PartRequestState(StrEnum):
+    OPEN = "open"  # the warehouse has to find the part (order it, bring it from another center)
+    FULFILLED = "fulfilled"
+    CANCELLED = "cancelled"
+
+
+@center_owned(lambda cls, cid: cls.center_id == cid)
+class PartRequest(Base):
+    """A shortage: parts an order needs that the center's stock could not cover. The warehouse sees it."""
+
+    __tablename__ = "part_requests"
+    __table_args__ = (CheckConstraint("quantity > 0", name="positive_quantity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    center_id: Mapped[int] = mapped_column(ForeignKey("service_centers.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("repair_orders.id"), index=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"), index=True)
+    quantity: Mapped[int]
+    state: Mapped[PartRequestState] = mapped_column(str_enum(PartRequestState), default=PartRequestState.OPEN,
+                                                    index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    part: Mapped[Part] = relationship()

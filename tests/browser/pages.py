@@ -191,3 +191,264 @@ class OrderPage(BasePage):
     def print_link(self, endpoint_suffix: str) -> str:
         href = self.page.locator(f"nav.print a[href$='{endpoint_suffix}']").first.get_attribute("href") or ""
         return self.base_url + href
+
+
+class EngineerPage(WorkstationPage):
+    """The bench: my queue (by due date), the center's unassigned orders with Take, hours logged, the scan."""
+
+    path = "/engineer/"
+    endpoint = "engineer.index"
+
+    def my_queue(self) -> list[str]:
+        """Order numbers of my queue, in the order shown."""
+        return self.page.locator("table[data-queue=mine] tr[data-order]").evaluate_all(
+            "rows => rows.map(r => r.dataset.order)")
+
+    def waiting(self) -> list[str]:
+        return self.page.locator("table[data-queue=waiting] tr[data-order]").evaluate_all(
+            "rows => rows.map(r => r.dataset.order)")
+
+    def take(self, number: str) -> None:
+        """Take an unassigned order from the queue (the page reloads on the queue)."""
+        with self.page.expect_navigation():
+            self.page.locator(f"button[data-take='{number}']").click()
+
+    def scan(self, code: str) -> None:
+        """Type a code into the scan field as a scanner does (the code, then Enter)."""
+        self.scan_field.fill(code)
+        with self.page.expect_navigation():
+            self.scan_field.press("Enter")
+
+    @property
+    def hours(self) -> Locator:
+        return self.page.locator("[data-hours]")
+
+
+class BenchSection(OrderPage):
+    """The bench section of the order page (templates/orders/_work.html); located by ids and data- hooks."""
+
+    def _submit(self, hook: str) -> None:
+        with self.page.expect_navigation():
+            self.page.locator(f"#bench [data-submit={hook}]").click()
+
+    @property
+    def repeat_warning(self) -> Locator:
+        return self.page.locator("[data-repeat-repair]")
+
+    @property
+    def refusals(self) -> Locator:
+        """Flashed refusals (bad input, wrong state, someone else was first)."""
+        return self.page.locator("main .flash.error")
+
+    def take(self) -> None:
+        with self.page.expect_navigation():
+            self.page.locator("#bench-take").click()
+
+    def diagnose(self, symptom: str, cause: str, action: str | None = None, text: str = "") -> None:
+        """Pick the codes (by their code, e.g. "S01") and record the diagnosis."""
+        for kind, code in (("symptom", symptom), ("cause", cause), ("action", action)):
+            if code:
+                select = self.page.locator(f"#bench-{kind}")
+                value = select.locator("option", has_text=f"{code} ·").first.get_attribute("value") or ""
+                select.select_option(value)
+        if text:
+            self.page.locator("#bench-diagnosis-text").fill(text)
+        self._submit("diagnosis")
+
+    def diagnosis_codes(self) -> str:
+        return self.page.locator("[data-diagnosis-codes]").inner_text().strip()
+
+    def log_work(self, minutes: int | str, description: str) -> None:
+        self.page.locator("#bench-minutes").fill(str(minutes))
+        self.page.locator("#bench-work-text").fill(description)
+        self._submit("work")
+
+    def work_total(self) -> str:
+        return self.page.locator("[data-work-total]").inner_text().strip()
+
+    def checklist_items(self) -> dict[str, bool]:
+        """Each checklist line's item id → ticked."""
+        items = self.page.locator("#bench-checklist li[data-item]")
+        return {li.get_attribute("data-item") or "": li.get_attribute("data-ticked") == "1" for li in items.all()}
+
+    def tick(self, item_id: int | str) -> None:
+        with self.page.expect_navigation():
+            self.page.locator(f"#bench-item-{item_id}").click()
+
+    def complete_checklist(self) -> None:
+        for item_id, ticked in self.checklist_items().items():
+            if not ticked:
+                self.tick(item_id)
+
+    def replace_part(self, part: str, old_serial: str, new_serial: str) -> None:
+        self.page.locator("#bench-part").fill(part)
+        self.page.locator("#bench-old-serial").fill(old_serial)
+        self.page.locator("#bench-new-serial").fill(new_serial)
+        self._submit("parts")
+
+    def finish(self, outcome: str = "repaired", conclusion: str = "", replacement_serial: str = "") -> None:
+        self.page.locator("#bench-outcome").select_option(outcome)
+        if replacement_serial:
+            self.page.locator("#bench-replacement").fill(replacement_serial)
+        if conclusion:
+            self.page.locator("#bench-conclusion").fill(conclusion)
+        self._submit("finish")
+
+    def state(self) -> str:
+        """The order's state as its CSS class says (state-ready_for_pickup ...)."""
+        classes = self.page.locator("main h1 .state").get_attribute("class") or ""
+        return next((c.removeprefix("state-") for c in classes.split() if c.startswith("state-")), "")
+
+
+class TeamLeadPage(WorkstationPage):
+    """The team lead's queue: filters, rows (by order number), checking rows, bulk actions."""
+
+    path = "/team-lead/"
+    endpoint = "team_lead.index"
+
+    def rows(self) -> list[str]:
+        """The order numbers in the queue, top to bottom."""
+        return [tr.get_attribute("data-order") or "" for tr in self.page.locator("table.queue tr[data-order]").all()]
+
+    def filter(self, **values: str) -> None:
+        """Set filters by field name (state, engineer, brand, category, payment, deadline, age_min,
+        age_max, sort) and show the queue."""
+        form = self.page.locator("form.queue-filters")
+        for name, value in values.items():
+            if name == "state":  # checkboxes in a drop-down
+                form.locator("details.multi").evaluate("el => { el.open = true; }")
+                form.locator(f"input[name=state][value={value}]").check()
+                continue
+            field = form.locator(f"[name={name}]")
+            if field.evaluate("el => el.tagName") == "SELECT":
+                field.select_option(value)
+            else:
+                field.fill(value)
+        with self.page.expect_navigation():
+            form.locator("button[type=submit]").click()
+
+    def check(self, *numbers: str) -> None:
+        for number in numbers:
+            self.page.locator(f"table.queue tr[data-order='{number}'] input[name=order]").check()
+
+    def check_all(self) -> None:
+        self.page.locator("table.queue input[data-check-all]").check()
+
+    def checked(self) -> list[str]:
+        return [tr.get_attribute("data-order") or "" for tr in
+                self.page.locator("table.queue tr[data-order]:has(input[name=order]:checked)").all()]
+
+    def engineer_options(self) -> dict[str, str]:
+        """The assign picker: engineer id -> the option's text (name, load, skills)."""
+        options = self.page.locator("#bulk select[name=engineer_id] option")
+        return {o.get_attribute("value") or "": o.inner_text().strip() for o in options.all()
+                if (o.get_attribute("value") or "").isdigit()}
+
+    def bulk_assign(self, engineer_id: int | str) -> None:
+        self.page.locator("#bulk select[name=engineer_id]").select_option(str(engineer_id))
+        with self.page.expect_navigation():
+            self.page.locator("#bulk button[value=assign]").click()
+
+    def accept_suggestion(self, number: str) -> None:
+        with self.page.expect_navigation():
+            self.page.locator(f"table.queue tr[data-order='{number}'] button.suggest").click()
+
+    def engineer_of(self, number: str) -> str:
+        return self.page.locator(f"table.queue tr[data-order='{number}'] td").nth(5).inner_text().strip()
+
+
+class EstimateSection(OrderPage):
+    """The estimate and parts sections of the order page (templates/orders/_estimate.html, _parts.html)."""
+
+    def _submit(self, hook: str) -> None:
+        with self.page.expect_navigation():
+            self.page.locator(f"main [data-submit={hook}]").click()
+
+    def state(self) -> str:
+        classes = self.page.locator("main h1 .state").get_attribute("class") or ""
+        return next((c.removeprefix("state-") for c in classes.split() if c.startswith("state-")), "")
+
+    def add_labour(self, code: str, quantity: str = "1") -> None:
+        select = self.page.locator("#estimate-labour")
+        select.select_option(select.locator("option", has_text=f"{code} —").first.get_attribute("value") or "")
+        self.page.locator("#estimate-labour-qty").fill(quantity)
+        self._submit("estimate-labour")
+
+    def add_part(self, code: str, quantity: str = "1") -> None:
+        self.page.locator("#estimate-part").fill(code)
+        self.page.locator("#estimate-part-qty").fill(quantity)
+        self._submit("estimate-part")
+
+    def gross(self) -> str:
+        return self.page.locator("[data-estimate-gross]").get_attribute("data-estimate-gross") or ""
+
+    def send(self) -> None:
+        self._submit("estimate-send")
+
+    def answer(self, answer: str, via: str = "phone", note: str = "") -> None:
+        """The customer's answer: approve, decline or revise, and how it came (phone, in_person, email)."""
+        self.page.locator("#estimate-via").select_option(via)
+        if note:
+            self.page.locator("#estimate-note").fill(note)
+        self._submit(f"answer-{answer}")
+
+    def reserve(self, code: str, quantity: str = "1") -> None:
+        self.page.locator("#parts-code").fill(code)
+        self.page.locator("#parts-qty").fill(str(quantity))
+        self._submit("parts-reserve")
+
+    def request_shortage(self) -> None:
+        self._submit("parts-shortage")
+
+    def reservations(self) -> dict[str, str]:
+        rows = self.page.locator("main tr[data-reservation]")
+        return {r.get_attribute("data-reservation") or "": r.get_attribute("data-state") or "" for r in rows.all()}
+
+    def part_requests(self) -> dict[str, str]:
+        rows = self.page.locator("main tr[data-part-request]")
+        return {r.get_attribute("data-part-request") or "": r.get_attribute("data-state") or "" for r in rows.all()}
+
+    @property
+    def refusals(self) -> Locator:
+        return self.page.locator("main .flash.error")
+
+
+class JourneyOrderPage(EstimateSection, BenchSection):
+    """The whole order page as one user sees it: the bench, estimate and parts sections, the history."""
+
+    def _submit(self, hook: str) -> None:  # both sections' buttons carry data-submit hooks under main
+        with self.page.expect_navigation():
+            self.page.locator(f"main [data-submit={hook}]").click()
+
+    def history(self) -> list[tuple[str, str, str]]:
+        """The history table, oldest first as shown: (event kind, the value it went to, the row's text)."""
+        return [(tr.get_attribute("data-event") or "", tr.get_attribute("data-to") or "",
+                 " ".join(tr.inner_text().split())) for tr in self.page.locator("table.history tr[data-event]").all()]
+
+    def state_label(self) -> str:
+        """The order's state in words, as the heading shows it."""
+        return self.page.locator("main h1 .state").inner_text().strip()
+
+    def said(self) -> str:
+        """The success messages flashed on this page, as one text."""
+        return " ".join(t.strip() for t in self.page.locator("main .flash.success").all_inner_texts())
+
+    def transition_buttons(self) -> list[str]:
+        """The actions of the generic transition forms (beside the facts)."""
+        return self.page.locator("main .actions form.transition").evaluate_all(
+            "forms => forms.map(f => f.dataset.action)")
+
+    @property
+    def hand_back(self) -> Locator:
+        return self.page.locator("nav.print a[href*='/issue/']")
+
+
+class CounterPage(IntakePage):
+    """The intake counter's lists: what is ready for pickup."""
+
+    def ready(self) -> list[str]:
+        return [a.inner_text().strip() for a in self.page.locator("[data-queue=ready] table a").all()]
+
+    def open_ready(self, number: str) -> None:
+        with self.page.expect_navigation():
+            self.page.locator("[data-queue=ready] table a", has_text=number).click()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ from sqlalchemy.engine import make_url
 
 import servicecenter.models  # noqa: F401
 from servicecenter.config import normalise_database_url
-from servicecenter.db import Base, make_engine, schema_objects_for
+from servicecenter.db import Base, Database, make_engine, schema_objects_for
+from servicecenter.deadlines.recompute import backfill
 from servicecenter.migrate import downgrade, upgrade
+from servicecenter.repairs.models import RepairOrder
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -110,13 +113,25 @@ def test_every_migration_applies_to_a_database_that_has_data(empty_database: str
         _fill_row(conn, "customers", {"id": 1, "kind": "person"})
         _fill_row(conn, "repair_orders", {"id": 1, "number": "MSK-2026-000001", "center_id": 1,
                                           "intake_center_id": 1, "customer_id": 1, "order_type": "paid",
-                                          "priority": "normal"})
+                                          "priority": "normal", "received_at": datetime(2026, 1, 1, 9)})
     engine.dispose()
     upgrade(empty_database)
     engine = make_engine(empty_database)
     with engine.connect() as conn:
-        row = conn.execute(text("SELECT number, payment_method, rating_comment FROM repair_orders")).one()
+        row = conn.execute(text("SELECT number, payment_method, rating_comment, deadline_pause_reason, "
+                                "deadline_paused_seconds, approval_required, due_at FROM repair_orders")).one()
         center = conn.execute(text("SELECT repair_warranty_days, label_profile, label_qr FROM service_centers")).one()
     engine.dispose()
-    assert tuple(row) == ("MSK-2026-000001", "", "")
+    assert tuple(row) == ("MSK-2026-000001", "", "", "", 0, False, None)
     assert tuple(center) == (90, "58x40", "none")
+    # The order from before the deadlines gets its due dates from `init-db` (the network's defaults
+    # for a paid order: diagnosis in 3 days, repair in 20, counted from the day after intake).
+    database = Database(empty_database)
+    with database.unit_of_work() as session:
+        assert backfill(session) == 1
+    with database.unit_of_work() as session:
+        order = session.get(RepairOrder, 1)
+        assert (order.diagnosis_due.date(), order.repair_due.date()) == (date(2026, 1, 4), date(2026, 1, 21))
+        assert order.due_at == order.diagnosis_due and order.legal_due is None
+        assert backfill(session) == 0  # nothing left to do
+    database.dispose()

@@ -239,3 +239,7 @@ def comment(number: str) -> Response:
     else:
         flash(_("The comment is empty."), "error")
     return redirect(url_for("orders.show", number=order.number))
+
+
+# The estimate and parts sections register their routes on `bp` (imported after it exists).
+from workstations.orders import estimate, parts  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Deadlines (регламентные сроки): rules per center, business calendars, due dates and pauses."""
