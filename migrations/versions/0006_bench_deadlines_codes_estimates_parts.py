@@ -244,11 +244,13 @@ def upgrade() -> None:
         batch_op.create_index('ix_repair_orders_center_id_due_at', ['center_id', 'due_at', 'state'], unique=False)
         batch_op.create_index('ix_repair_orders_center_id_ready_at', ['center_id', 'ready_at'], unique=False)
         batch_op.create_index('ix_repair_orders_engineer_id_state', ['engineer_id', 'state'], unique=False)
+        batch_op.create_index('ix_repair_orders_unassigned_received', ['center_id', 'due_at', 'created_at', 'id'], unique=False, postgresql_where=sa.text("state = 'received' AND engineer_id IS NULL"), sqlite_where=sa.text("state = 'received' AND engineer_id IS NULL"))
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('repair_orders', schema=None) as batch_op:
+        batch_op.drop_index('ix_repair_orders_unassigned_received', postgresql_where=sa.text("state = 'received' AND engineer_id IS NULL"), sqlite_where=sa.text("state = 'received' AND engineer_id IS NULL"))
         batch_op.drop_index('ix_repair_orders_engineer_id_state')
         batch_op.drop_index('ix_repair_orders_center_id_ready_at')
         batch_op.drop_index('ix_repair_orders_center_id_due_at')

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, false, or_, select
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, false, or_, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servicecenter.accounts.models import User
@@ -84,6 +84,11 @@ class RepairOrder(Base):
         # An engineer's open orders (his queue, his load in the team lead's picker); a center's
         # finished orders by period (the team lead's week and month figures).
         Index("ix_repair_orders_engineer_id_state", "engineer_id", "state"),
+        # The received orders nobody has taken yet, by due date (the engineers' "waiting" list): a
+        # small partial index, so a center with a backlog does not sort thousands of them.
+        Index("ix_repair_orders_unassigned_received", "center_id", "due_at", "created_at", "id",
+              postgresql_where=text("state = 'received' AND engineer_id IS NULL"),
+              sqlite_where=text("state = 'received' AND engineer_id IS NULL")),
         Index("ix_repair_orders_center_id_ready_at", "center_id", "ready_at"),
     )
 

@@ -72,10 +72,15 @@ def list_orders(
     return paginate(session, stmt, page, per_page)
 
 
-def count_orders_by_state(session: Session, center_id: int | None = None) -> dict[RepairState, int]:
+def count_orders_by_state(session: Session, center_id: int | None = None,
+                          states: Iterable[RepairState] | None = None) -> dict[RepairState, int]:
+    """Orders per state (of a center; of some states only — a queue's tabs need not count the
+    center's whole past)."""
     stmt = select(RepairOrder.state, func.count()).group_by(RepairOrder.state)
     if center_id is not None:
         stmt = stmt.where(RepairOrder.center_id == center_id)
+    if states is not None:
+        stmt = stmt.where(RepairOrder.state.in_(sorted(states)))
     counts = dict(session.execute(stmt).all())
     return {state: counts[state] for state in RepairState if state in counts}  # in workflow order
 

@@ -11,7 +11,7 @@ from servicecenter.clock import utcnow
 from servicecenter.repairs import queries, queue, team
 from servicecenter.repairs.figures import Period, figures_for
 from servicecenter.repairs.queue import Deadline
-from servicecenter.repairs.states import RepairState
+from servicecenter.repairs.states import OPEN_STATES, RepairState
 from workstations.team_lead import bp
 from workstations.team_lead.forms import BulkForm, QueueFilterForm
 from workstations.web.auth_session import actor
@@ -54,7 +54,7 @@ def index() -> str:
     args = {k: request.args.getlist(k) for k in request.args if k != "page"}
     return render_template(
         "team_lead/index.html", center=center, now=now, form=form, page=page, args=args,
-        counts=queries.count_orders_by_state(db(), center.id), states=form.state.data or [],
+        counts=queries.count_orders_by_state(db(), center.id, OPEN_STATES), states=form.state.data or [],
         loads=loads, suggestions=team.suggest_for_orders(page.items, loads), partners=_partners(),
         bulk=BulkForm(formdata=None, next=request.full_path),
     )
