@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -14,3 +14,9 @@ def utcnow() -> datetime:
 def local_date(moment: datetime, tz_name: str) -> date:
     """The calendar date of `moment` in the given time zone (e.g. a center's)."""
     return moment.astimezone(ZoneInfo(tz_name)).date()
+
+
+def week_start(moment: datetime, tz_name: str) -> date:
+    """Monday of the week containing `moment` in the time zone (weeks run Monday to Sunday)."""
+    today = local_date(moment, tz_name)
+    return today - timedelta(days=today.weekday())

@@ -24,7 +24,7 @@ from servicecenter.repairs.estimate_models import (
     LineKind,
 )
 from servicecenter.repairs.models import Outcome, RepairOrder
-from servicecenter.repairs.services import apply_transition
+from servicecenter.repairs.services import apply_transition, check_center
 from servicecenter.repairs.states import BENCH, CUSTOMER_VOICE, RepairState
 from servicecenter.stock import queries as stock_queries
 from servicecenter.stock import services as stock
@@ -63,8 +63,7 @@ def _decimal(raw: object, field: str, *, low: Decimal, high: Decimal, message: s
 def _check(actor: User, order: RepairOrder, roles: frozenset) -> None:
     if actor.role not in roles:
         raise PermissionDenied(N_("Your role may not do this: %(action)s"), action=N_("Estimate"))
-    if not actor.works_network_wide and actor.center_id != order.center_id:
-        raise PermissionDenied(N_("This order belongs to another service center"))
+    check_center(actor, order.center_id)
 
 
 def list_estimates(session: Session, order: RepairOrder) -> list[Estimate]:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from servicecenter.accounts.models import User
 from servicecenter.centers.models import ServiceCenter
+from servicecenter.clock import local_date, week_start
 from servicecenter.repairs.models import RepairOrder
 
 
@@ -64,10 +65,8 @@ class PeriodFigures:
 
 def period_start(period: Period, now: datetime, tz_name: str) -> datetime:
     """The start of the week (Monday) or month containing `now`, in the time zone, as aware UTC."""
-    tz = ZoneInfo(tz_name)
-    today = now.astimezone(tz).date()
-    first = today - timedelta(days=today.weekday()) if period == Period.WEEK else today.replace(day=1)
-    return datetime.combine(first, time(0), tzinfo=tz)
+    first = week_start(now, tz_name) if period == Period.WEEK else local_date(now, tz_name).replace(day=1)
+    return datetime.combine(first, time(0), tzinfo=ZoneInfo(tz_name))
 
 
 def _due():  # noqa: ANN202

@@ -15,7 +15,7 @@ from servicecenter.centers.models import CenterKind, ServiceCenter
 from servicecenter.errors import N_, PermissionDenied, StateConflict, ValidationFailed
 from servicecenter.repairs.history import record_event
 from servicecenter.repairs.models import EventKind, RepairOrder
-from servicecenter.repairs.services import _check_center, _check_version, _flush
+from servicecenter.repairs.services import _check_version, _flush, check_center
 from servicecenter.repairs.states import RepairState
 
 ROUTE_ROLES = frozenset({Role.TEAM_LEAD, Role.ADMIN})
@@ -29,7 +29,7 @@ def route_to_center(session: Session, actor: User, order: RepairOrder, center: S
     """Hand the order over to an active partner center authorised for the unit's brand."""
     if actor.role not in ROUTE_ROLES:
         raise PermissionDenied(N_("Only a team lead routes orders to partner centers"))
-    _check_center(actor, order.center_id)
+    check_center(actor, order.center_id)
     if center.id == order.center_id:
         raise ValidationFailed(N_("Order %(number)s is already at %(center)s"),
                                errors={"center_id": N_("Choose another center")},

@@ -36,7 +36,7 @@ ASSIGN_ROLES = frozenset({Role.TEAM_LEAD, Role.PARTNER, Role.ADMIN})
 MAX_TEXT = 4000
 
 
-def _check_center(actor: User, center_id: int) -> None:
+def check_center(actor: User, center_id: int) -> None:
     """Staff of a center work on their center's orders; network roles on any."""
     if not actor.works_network_wide and actor.center_id != center_id:
         raise PermissionDenied(N_("This order belongs to another service center"))
@@ -83,7 +83,7 @@ def create_order(
     roles = REGISTER_ROLES if pre_register else COUNTER
     if actor.role not in roles:
         raise PermissionDenied(N_("Your role may not create orders"))
-    _check_center(actor, center.id)
+    check_center(actor, center.id)
     errors: dict[str, str] = {}
     if not _text(fault):
         errors["fault"] = N_("Describe the fault")
@@ -220,7 +220,7 @@ def apply_transition(
         )
     if actor.role not in transition.roles:
         raise PermissionDenied(N_("Your role may not do this: %(action)s"), action=transition.label)
-    _check_center(actor, order.center_id)
+    check_center(actor, order.center_id)
     _check_version(order, expected_version)
     accepted = {k: fields[k] for k in transition.fields if k in fields}
     transition.guard(order, accepted)
@@ -242,7 +242,7 @@ def assign_engineer(session: Session, order: RepairOrder, engineer: User | None,
     """Assign (or unassign, engineer None) the order to an engineer of its center."""
     if actor.role not in ASSIGN_ROLES:
         raise PermissionDenied(N_("Only a team lead assigns orders"))
-    _check_center(actor, order.center_id)
+    check_center(actor, order.center_id)
     if engineer is not None and (engineer.center_id != order.center_id or not engineer.active
                                  or engineer.role not in (Role.ENGINEER, Role.TEAM_LEAD, Role.PARTNER)):
         raise ValidationFailed(N_("%(name)s cannot work on this center's orders"),
@@ -263,7 +263,7 @@ def decide_warranty(session: Session, order: RepairOrder, actor: User, *, covere
     """Record or revise the warranty decision; the reason is required and kept in history."""
     if actor.role not in COUNTER | {Role.ENGINEER, Role.TEAM_LEAD}:
         raise PermissionDenied(N_("Your role may not decide on warranty"))
-    _check_center(actor, order.center_id)
+    check_center(actor, order.center_id)
     if not _text(reason):
         raise ValidationFailed(N_("A warranty decision needs a reason"), errors={"reason": N_("Required")})
     if order.state in (RepairState.ISSUED, RepairState.CANCELLED):
@@ -292,7 +292,7 @@ def set_priority(session: Session, order: RepairOrder, actor: User, priority: Pr
     """Change an open order's priority (team lead); kept in history."""
     if actor.role not in ASSIGN_ROLES:
         raise PermissionDenied(N_("Only a team lead changes priorities"))
-    _check_center(actor, order.center_id)
+    check_center(actor, order.center_id)
     try:
         priority = Priority(priority)
     except ValueError as exc:
@@ -313,7 +313,7 @@ def set_priority(session: Session, order: RepairOrder, actor: User, priority: Pr
 
 def add_comment(session: Session, order: RepairOrder, actor: User, text: str) -> None:
     """A note on the order (a call, a remark); kept in its history."""
-    _check_center(actor, order.center_id)
+    check_center(actor, order.center_id)
     if not _text(text):
         raise ValidationFailed(N_("The comment is empty"), errors={"text": N_("Required")})
     record_event(session, actor=actor, kind=EventKind.COMMENT, order=order, text=_text(text))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from servicecenter.accounts.models import User
 from servicecenter.accounts.roles import Role
 from servicecenter.centers.models import ServiceCenter
-from servicecenter.clock import local_date
+from servicecenter.clock import week_start
 from servicecenter.errors import N_
 from servicecenter.repairs.models import RepairOrder, WorkLog
 from servicecenter.repairs.states import OPEN_STATES, RepairState
@@ -45,12 +45,6 @@ class EngineerLoad:
 
     def has_skill(self, wanted: str) -> bool:
         return wanted.casefold() in {s.casefold() for s in self.skills}
-
-
-def week_start(now: datetime, tz_name: str):  # noqa: ANN201
-    """Monday of the current week in the time zone (a date)."""
-    today = local_date(now, tz_name)
-    return today - timedelta(days=today.weekday())
 
 
 def list_engineer_loads(session: Session, center: ServiceCenter, now: datetime) -> list[EngineerLoad]:

@@ -21,7 +21,7 @@ from servicecenter.diagnostics.models import ChecklistTick, CodeKind, DiagnosisC
 from servicecenter.errors import N_, PermissionDenied, StateConflict, ValidationFailed
 from servicecenter.repairs.history import record_event
 from servicecenter.repairs.models import EventKind, RepairOrder, WorkLog
-from servicecenter.repairs.services import _check_center, _text, apply_transition
+from servicecenter.repairs.services import _text, apply_transition, check_center
 from servicecenter.repairs.states import RepairState
 
 # People who work at a bench: they take orders and log their own labour.
@@ -40,7 +40,7 @@ def check_bench(actor: User, order: RepairOrder, roles: Iterable[Role] = BENCH_E
     """The actor may work on this order: a bench role, its center, and (an engineer) assigned to it."""
     if actor.role not in roles:
         raise PermissionDenied(N_("Your role may not work on orders at the bench"))
-    _check_center(actor, order.center_id)
+    check_center(actor, order.center_id)
     if actor.role == Role.ENGINEER and order.engineer_id != actor.id:
         who = order.engineer.name if order.engineer else None
         if who:
@@ -65,7 +65,7 @@ def take_order(session: Session, actor: User, order: RepairOrder) -> RepairOrder
     """
     if actor.role not in BENCH_WORKERS:
         raise PermissionDenied(N_("Only an engineer takes orders into diagnosis"))
-    _check_center(actor, order.center_id)
+    check_center(actor, order.center_id)
     if order.state != RepairState.RECEIVED:
         _refuse_taken(session, order, actor)
     if order.engineer_id not in (None, actor.id):

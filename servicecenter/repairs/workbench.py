@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from servicecenter.clock import local_date, utcnow
+from servicecenter.clock import local_date, utcnow, week_start
 from servicecenter.equipment.models import Unit
 from servicecenter.errors import N_, NotFound
 from servicecenter.repairs.models import Outcome, RepairOrder, WorkLog
@@ -61,8 +61,8 @@ class Hours:
 
 def count_hours(session: Session, user_id: int, tz: str, now: datetime | None = None) -> Hours:
     """Minutes the user logged today and this week (Monday on), in the center's time zone."""
-    today = local_date(now or utcnow(), tz)
-    monday = today - timedelta(days=today.weekday())
+    now = now or utcnow()
+    today, monday = local_date(now, tz), week_start(now, tz)
     rows = session.execute(select(WorkLog.performed_on, func.sum(WorkLog.minutes)).where(
         WorkLog.user_id == user_id, WorkLog.performed_on >= monday, WorkLog.performed_on <= today)
         .group_by(WorkLog.performed_on)).all()

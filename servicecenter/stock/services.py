@@ -15,7 +15,7 @@ from servicecenter.clock import utcnow
 from servicecenter.errors import N_, PermissionDenied, StateConflict, ValidationFailed
 from servicecenter.repairs.history import record_event
 from servicecenter.repairs.models import EventKind, RepairOrder
-from servicecenter.repairs.services import apply_transition
+from servicecenter.repairs.services import apply_transition, check_center
 from servicecenter.repairs.states import BENCH, RepairState
 from servicecenter.stock import queries
 from servicecenter.stock.models import (
@@ -48,8 +48,7 @@ def _params(reservation: Reservation) -> dict[str, object]:
 def _check(actor: User, order: RepairOrder, roles: frozenset[Role], message: str) -> None:
     if actor.role not in roles:
         raise PermissionDenied(message)
-    if not actor.works_network_wide and actor.center_id != order.center_id:
-        raise PermissionDenied(N_("This order belongs to another service center"))
+    check_center(actor, order.center_id)
 
 
 def _quantity(raw: object) -> int:
