@@ -1,10 +1,12 @@
-"""Import every model so the metadata is complete (Alembic, tests, create_all)."""
+"""Import every model so the metadata is complete (Alembic, tests, create_all), and every job
+handler so a worker that imports this module knows them all."""
 
 from servicecenter.accounts.models import LoginAttempt, ThrottleHit, User, UserSession
 from servicecenter.catalog.models import Manufacturer, ProductModel
 from servicecenter.centers.models import Location, ServiceCenter
 from servicecenter.customers.models import Contact, Customer, ServiceContract
 from servicecenter.db import Base
+from servicecenter.deadlines.jobs import recompute_job
 from servicecenter.deadlines.models import CalendarDay, DeadlineRule
 from servicecenter.diagnostics.models import (
     ChecklistItem,
@@ -27,5 +29,5 @@ __all__ = [
     "Estimate", "EstimateLine", "LabourItem", "PartRequest",
     "Attachment", "Base", "CalendarDay", "DeadlineRule", "Contact", "Customer", "Location", "LoginAttempt", "Manufacturer", "OrderCounter", "OutboxJob",
     "Part", "ProductModel", "RepairEvent", "RepairOrder", "Reservation", "ServiceCenter", "ServiceContract",
-    "SettlementLine", "Shipment", "ShipmentItem", "StockMove", "ThrottleHit", "Unit", "User", "UserSession", "WorkLog",
+    "SettlementLine", "recompute_job", "Shipment", "ShipmentItem", "StockMove", "ThrottleHit", "Unit", "User", "UserSession", "WorkLog",
 ]

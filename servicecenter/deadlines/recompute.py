@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from servicecenter.accounts.models import User
@@ -113,7 +113,7 @@ def recompute_center(session: Session, center_id: int, *, actor: User | None,
                "risk_at": risk_moment(due, terms.margin)}
         if all(getattr(row, name) == new[name] for name in _DATE_COLUMNS):
             continue
-        changes.append({"b_id": row.id, **{f"b_{k}": v for k, v in new.items()}})
+        changes.append({"b_id": row.id, "b_state": row.state, **{f"b_{k}": v for k, v in new.items()}})
         events.append({
             "order_id": row.id, "unit_id": row.unit_id, "at": now, "actor_id": actor.id if actor else None,
             "kind": EventKind.DEADLINE, "from_value": days.pair(row.diagnosis_due, row.repair_due),
@@ -129,14 +129,16 @@ def _write(session: Session, changes: list[dict[str, Any]], events: list[dict[st
     if not changes:
         return
     # Orders received on the same day under the same terms and in the same stage get the very same
-    # dates: one UPDATE ... WHERE id IN (...) per such group instead of one per order.
+    # dates: one UPDATE ... WHERE id IN (...) per such group instead of one per order. The state read
+    # is part of the WHERE: an order an engineer moved on meanwhile (a background recompute runs for
+    # seconds) keeps the dates its own transition computed.
     groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for change in changes:
-        groups[tuple(change[f"b_{name}"] for name in _DATE_COLUMNS)].append(change["b_id"])
+        groups[(change["b_state"], *(change[f"b_{name}"] for name in _DATE_COLUMNS))].append(change["b_id"])
     table = RepairOrder.__table__
-    for dates, ids in groups.items():
+    for (state, *dates), ids in groups.items():
         for start in range(0, len(ids), BATCH):
-            session.execute(update(table).where(table.c.id.in_(ids[start:start + BATCH]))
+            session.execute(update(table).where(table.c.id.in_(ids[start:start + BATCH]), table.c.state == state)
                             .values(dict(zip(_DATE_COLUMNS, dates, strict=True))))
     for start in range(0, len(events), BATCH):
         session.execute(insert(RepairEvent.__table__), events[start:start + BATCH])
@@ -157,6 +159,13 @@ def backfill(session: Session) -> int:
     """Give every open order of the network its due dates (after the migration that added them);
     no history events. Safe to run again: unchanged orders are not written."""
     return sum(recompute_center(session, cid, actor=None, log=False) for cid in centers_with_open_orders(session))
+
+
+def count_open_orders(session: Session, center_ids: Iterable[int]) -> int:
+    """How many open orders a recompute of these centers reads."""
+    return session.scalar(select(func.count()).select_from(RepairOrder).where(
+        RepairOrder.center_id.in_(sorted(set(center_ids))), RepairOrder.state.in_(list(TIMED_STATES)),
+        RepairOrder.received_at.is_not(None))) or 0
 
 
 def centers_with_open_orders(session: Session) -> list[int]:

@@ -26,6 +26,7 @@ from servicecenter.repairs.models import EventKind, OrderType, Outcome, Priority
 from servicecenter.repairs.numbering import next_order_number
 from servicecenter.repairs.states import (
     COUNTER,
+    WARRANTY_DECIDERS,
     RepairState,
     allowed_targets,
     get_transition,
@@ -261,7 +262,7 @@ def assign_engineer(session: Session, order: RepairOrder, engineer: User | None,
 def decide_warranty(session: Session, order: RepairOrder, actor: User, *, covered: bool, reason: str,
                     expected_version: int | None = None) -> RepairOrder:
     """Record or revise the warranty decision; the reason is required and kept in history."""
-    if actor.role not in COUNTER | {Role.ENGINEER, Role.TEAM_LEAD}:
+    if actor.role not in WARRANTY_DECIDERS:
         raise PermissionDenied(N_("Your role may not decide on warranty"))
     check_center(actor, order.center_id)
     if not _text(reason):
@@ -283,6 +284,10 @@ def decide_warranty(session: Session, order: RepairOrder, actor: User, *, covere
     record_event(session, actor=actor, kind=EventKind.WARRANTY, order=order,
                  from_value=None if before is None else ("warranty" if before else "paid"),
                  to_value="warranty" if covered else "paid", reason=order.warranty_reason)
+    if order.approval_required and order.state in (RepairState.IN_REPAIR, RepairState.AWAITING_PARTS):
+        # Work stops here: back to diagnosis, where the estimate is drawn up and sent.
+        apply_transition(session, order, RepairState.DIAGNOSIS, actor, reason=order.warranty_reason)
+        return order
     _flush(session, order)
     return order
 

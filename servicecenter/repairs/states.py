@@ -51,6 +51,9 @@ BENCH = frozenset({Role.ENGINEER, Role.TEAM_LEAD, Role.PARTNER, Role.ADMIN})
 COUNTER = frozenset({Role.INTAKE, Role.PARTNER, Role.ADMIN})
 CUSTOMER_VOICE = frozenset({Role.CALL_CENTER, Role.INTAKE, Role.ENGINEER, Role.TEAM_LEAD, Role.PARTNER, Role.ADMIN})
 SUPERVISORS = frozenset({Role.INTAKE, Role.TEAM_LEAD, Role.PARTNER, Role.ADMIN})
+# Who decides on warranty (repairs.services.decide_warranty); a revision to paid during repair sends
+# the order back to diagnosis for an estimate, in that decision's name.
+WARRANTY_DECIDERS = COUNTER | {Role.ENGINEER, Role.TEAM_LEAD}
 
 
 def _required(name: str, label: str) -> Guard:
@@ -112,6 +115,14 @@ def _approval_given(order: Any, _fields: Mapping[str, Any]) -> None:
             errors={"estimate": N_("The customer's approval is needed")}, number=order.number)
 
 
+def _estimate_needed(order: Any, _fields: Mapping[str, Any]) -> None:
+    """Stop work for an estimate only when a warranty order became paid and is not yet approved."""
+    if not getattr(order, "approval_required", False) or order.approved is True:
+        raise ValidationFailed(
+            N_("Order %(number)s needs no estimate: it is warranty work or the customer already approved"),
+            errors={"estimate": N_("Not needed")}, number=order.number)
+
+
 def _checklist_complete(order: Any, fields: Mapping[str, Any]) -> None:
     """The category's required checklist lines are ticked (read through the order's session)."""
     from servicecenter.diagnostics.checklist import require_checklist_complete
@@ -161,11 +172,18 @@ TRANSITIONS: dict[tuple[RepairState, RepairState], Transition] = {
         Transition(S.AWAITING_APPROVAL, S.DIAGNOSIS, "revise_estimate", N_("Customer wants another estimate"),
                    CUSTOMER_VOICE, fields=("via",), help=N_("The sent estimate stays as it was; the engineer draws up a new version")),
         Transition(S.AWAITING_PARTS, S.IN_REPAIR, "parts_arrived", N_("Parts arrived"),
-                   BENCH | {Role.WAREHOUSE}),
+                   BENCH | {Role.WAREHOUSE}, guard=_approval_given),
         Transition(S.IN_REPAIR, S.AWAITING_PARTS, "wait_for_more_parts", N_("Wait for more parts"), BENCH),
         Transition(S.IN_REPAIR, S.READY_FOR_PICKUP, "finish", N_("Finish repair"), BENCH,
                    fields=("outcome", "outcome_note"),
-                   guard=_all(_outcome_in("repaired", "replaced", "unrepairable"), _checklist_complete)),
+                   guard=_all(_outcome_in("repaired", "replaced", "unrepairable"), _approval_given,
+                              _checklist_complete)),
+        Transition(S.IN_REPAIR, S.DIAGNOSIS, "stop_for_estimate", N_("Stop: estimate for paid work"),
+                   WARRANTY_DECIDERS, fields=("reason",), guard=_estimate_needed,
+                   help=N_("The order became paid work: the customer approves an estimate before work goes on")),
+        Transition(S.AWAITING_PARTS, S.DIAGNOSIS, "stop_for_estimate", N_("Stop: estimate for paid work"),
+                   WARRANTY_DECIDERS, fields=("reason",), guard=_estimate_needed,
+                   help=N_("The order became paid work: the customer approves an estimate before work goes on")),
         Transition(S.READY_FOR_PICKUP, S.ISSUED, "issue", N_("Hand back to the customer"), COUNTER),
         Transition(S.REGISTERED, S.CANCELLED, "cancel", N_("Cancel"),
                    SUPERVISORS | {Role.CALL_CENTER}, fields=_CANCEL_FIELDS, guard=_cancel_guard),

@@ -13,7 +13,7 @@ from servicecenter.deadlines import queries
 from servicecenter.deadlines import services as deadlines
 from servicecenter.deadlines.calendar import Calculator, DayUnit, Terms, WorkCalendar, legal_due
 from servicecenter.deadlines.models import CalendarDay, DeadlineRule
-from servicecenter.deadlines.rules import add_calendar_day, save_rule
+from servicecenter.deadlines.rules import Recompute, add_calendar_day, save_rule
 from servicecenter.errors import PermissionDenied, ValidationFailed
 from servicecenter.repairs import services as repairs
 from servicecenter.repairs.models import EventKind, OrderType, RepairEvent, RepairOrder
@@ -247,7 +247,7 @@ def test_changing_a_rule_recomputes_open_orders_with_one_event_each(factory, ses
     legal = open_orders[0].legal_due
     saved, changed = save_rule(session, admin, general, center_id=center.id, diagnosis_days=5, repair_days=25,
                                margin=1, margin_unit="days", pause_on_approval=True)
-    assert changed == 2
+    assert changed == Recompute(changed=2)
     calc = Calculator(center.timezone)
     for order in open_orders:
         session.refresh(order)
@@ -261,7 +261,7 @@ def test_changing_a_rule_recomputes_open_orders_with_one_event_each(factory, ses
     assert (finished.diagnosis_due, finished.repair_due) == finished_dates and not deadline_events(session, finished)
     # Saving the same values again moves nothing and writes nothing.
     assert save_rule(session, admin, saved, center_id=center.id, diagnosis_days=5, repair_days=25,
-                     margin=1, margin_unit="days", pause_on_approval=True)[1] == 0
+                     margin=1, margin_unit="days", pause_on_approval=True)[1] == Recompute()
 
 
 def test_a_holiday_recomputes_business_day_rules(factory, session, admin, center, monkeypatch) -> None:  # noqa: ANN001
@@ -270,7 +270,7 @@ def test_a_holiday_recomputes_business_day_rules(factory, session, admin, center
     order = factory.order(center)
     assert order.diagnosis_due == utc(2026, 12, 9, *MSK_END)
     _day, changed = add_calendar_day(session, admin, center_id=center.id, day=date(2026, 12, 8), name="Праздник")
-    assert changed == 1
+    assert changed == Recompute(changed=1)
     session.refresh(order)
     assert order.diagnosis_due == utc(2026, 12, 10, *MSK_END)
 
@@ -358,3 +358,39 @@ def test_backfill_gives_old_orders_their_dates_without_history(factory, session,
     assert (order.diagnosis_due, order.repair_due, order.legal_due, order.due_at) == expected
     assert deadline_events(session, order) == []
     assert backfill(session) == 0
+
+
+def test_a_rule_change_over_many_open_orders_is_recomputed_by_a_job_after_commit(committed_database) -> None:  # noqa: ANN001
+    from servicecenter.deadlines.jobs import RECOMPUTE_JOB
+    from servicecenter.jobs.dispatch import Dispatcher, run_outbox_job
+    from servicecenter.jobs.models import OutboxJob, OutboxState
+    from tests.factories import Factory
+
+    with committed_database.unit_of_work() as s:
+        factory = Factory(s)
+        center = factory.center("JOBD", timezone="Europe/Moscow")
+        admin = factory.staff(center, Role.ADMIN)
+        ids = [factory.order(center).id for _ in range(3)]
+        center_id, admin_id = center.id, admin.id
+    try:
+        Dispatcher(committed_database, redis_url=None)  # in-process, right after the commit
+        with committed_database.unit_of_work() as s:
+            admin = s.get(type(admin), admin_id)
+            _rule, result = save_rule(s, admin, center_id=center_id, diagnosis_days=7, repair_days=30, margin=1,
+                                      inline_limit=2)
+            assert result == Recompute(queued=3)  # more open orders than the limit: left to the job
+            assert not deadline_events(s, s.get(RepairOrder, ids[0]))  # nothing recomputed in the request
+        with committed_database.unit_of_work() as s:
+            calc = Calculator("Europe/Moscow")
+            for order_id in ids:
+                order = s.get(RepairOrder, order_id)
+                assert order.diagnosis_due == calc.due(order.received_at, 7, DayUnit.CALENDAR)
+                assert len(deadline_events(s, order)) == 1
+            job = s.scalars(select(OutboxJob).where(OutboxJob.name == RECOMPUTE_JOB)).one()
+            assert job.state == OutboxState.DONE and job.payload == {"center_ids": [center_id], "actor_id": admin_id}
+            job.state = OutboxState.QUEUED  # delivered again by the queue
+        run_outbox_job(committed_database, job.id)
+        with committed_database.unit_of_work() as s:  # the second run found every date right
+            assert all(len(deadline_events(s, s.get(RepairOrder, i))) == 1 for i in ids)
+    finally:
+        committed_database.session_factory.kw.get("info", {}).pop("dispatcher", None)

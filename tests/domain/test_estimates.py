@@ -261,6 +261,47 @@ def test_warranty_revised_to_paid_blocks_repair_until_the_customer_approves(sess
     assert order.state == RepairState.IN_REPAIR
 
 
+@pytest.mark.parametrize("state", [RepairState.IN_REPAIR, RepairState.AWAITING_PARTS])
+def test_warranty_revised_to_paid_during_repair_stops_the_work(session, factory, center, engineer, labour,
+                                                             state) -> None:  # noqa: ANN001
+    order = factory.order(center, state=state, warranty_covered=True, order_type="warranty")
+    version = order.version
+    decide_warranty(session, order, engineer, covered=False, reason="Залит жидкостью, гарантия снята")
+    # The decision stops the repair itself: back to diagnosis, one warranty event and one state event.
+    assert order.state == RepairState.DIAGNOSIS and order.version == version + 1
+    kinds = [(e.kind, e.to_value, e.details.get("action")) for e in order.events[-2:]]
+    assert kinds == [(EventKind.WARRANTY, "paid", None), (EventKind.STATE, "diagnosis", "stop_for_estimate")]
+    assert order.events[-1].details.get("reason") == "Залит жидкостью, гарантия снята"
+    for target in (RepairState.IN_REPAIR, RepairState.AWAITING_PARTS):
+        with pytest.raises(ValidationFailed):
+            apply_transition(session, order, target, engineer)
+    estimates.add_line(session, engineer, order, kind="labour", labour_item=labour, quantity="1")
+    estimates.send_estimate(session, engineer, order)
+    estimates.record_answer(session, factory.staff(center, Role.CALL_CENTER), order, approved=True, via="phone")
+    assert order.state == RepairState.IN_REPAIR and order.approved is True
+
+
+def test_finish_and_parts_arrival_wait_for_the_approval(session, factory, center, engineer) -> None:  # noqa: ANN001
+    # However the order got there (an older revision, data from before this rule), no work is finished
+    # on a paid order the customer has not approved.
+    repairing = factory.order(center, state=RepairState.IN_REPAIR)
+    waiting = factory.order(center, state=RepairState.AWAITING_PARTS)
+    for order in (repairing, waiting):
+        order.approval_required, order.approved = True, None
+    with pytest.raises(ValidationFailed) as err:
+        apply_transition(session, repairing, RepairState.READY_FOR_PICKUP, engineer, outcome="repaired",
+                         outcome_note="Заменён блок питания")
+    assert "approval" in str(err.value)
+    with pytest.raises(ValidationFailed):
+        apply_transition(session, waiting, RepairState.IN_REPAIR, factory.staff(center, Role.WAREHOUSE))
+    assert (repairing.state, waiting.state) == (RepairState.IN_REPAIR, RepairState.AWAITING_PARTS)
+    # Stopping for an estimate is only for that case.
+    plain = factory.order(center, state=RepairState.IN_REPAIR)
+    with pytest.raises(ValidationFailed):
+        apply_transition(session, plain, RepairState.DIAGNOSIS, engineer, reason="просто так")
+    assert plain.state == RepairState.IN_REPAIR
+
+
 def test_warranty_restored_lifts_the_hold_and_a_counter_decision_sets_none(session, factory, center,
                                                                          engineer) -> None:  # noqa: ANN001
     order = factory.order(center, state=RepairState.DIAGNOSIS, warranty_covered=True, order_type="warranty")

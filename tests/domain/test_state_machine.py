@@ -39,6 +39,8 @@ def test_every_pair_for_every_role(session, factory, source, target) -> None:  #
     for order in orders.values():
         if order.unit_id is None:  # a pre-registered visit whose unit the counter has recorded
             order.unit_id = factory.unit(owner=order.customer).id
+        order.approval_required = source in (RepairState.IN_REPAIR, RepairState.AWAITING_PARTS) \
+            and target == RepairState.DIAGNOSIS  # stop_for_estimate: a warranty order revised to paid
     edge = get_transition(source, target)
     for role in Role:
         order = orders[role == Role.PARTNER]

@@ -279,3 +279,18 @@ def test_engineer_revises_warranty_to_paid_and_repair_waits_for_approval(client,
     assert order.state == RepairState.DIAGNOSIS
     _as(client, factory, center, Role.WAREHOUSE)
     assert _post(client, order.number, "warranty", decision="warranty", reason="x").status_code == 403
+
+
+def test_revised_to_paid_during_repair_the_page_stops_the_work(client, factory, center, session) -> None:  # noqa: ANN001
+    order = factory.order(center, state=RepairState.IN_REPAIR, warranty_covered=True, order_type="warranty")
+    _as(client, factory, center, Role.TEAM_LEAD)
+    page = client.get(f"/orders/{order.number}").get_data(as_text=True)
+    assert 'data-submit="warranty"' in page  # the decision can still be revised while in repair
+    assert 'data-action="stop_for_estimate"' not in page  # taken by the decision, never a bare button
+    r = _post(client, order.number, "warranty", decision="paid", reason="Залит жидкостью", version=order.version)
+    assert r.status_code == 302
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "back in diagnosis" in page or "возвращён на диагностику" in page
+    session.refresh(order)
+    assert order.state == RepairState.DIAGNOSIS and order.approval_required is True
+    assert "data-approval-missing" in page

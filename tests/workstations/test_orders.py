@@ -26,11 +26,18 @@ def _page(client, number):  # noqa: ANN001, ANN202
 
 def test_buttons_are_the_edges_the_role_may_take(client, factory, center) -> None:  # noqa: ANN001
     order = factory.order(center, state=RepairState.DIAGNOSIS)
-    login(client, factory.staff(center, Role.ENGINEER).email)
+    engineer = factory.staff(center, Role.ENGINEER)
+    order.engineer = engineer
+    factory.session.flush()
+    login(client, engineer.email)
     html = _page(client, order.number)
-    for action in ("request_approval", "start_repair", "wait_for_parts", "close_without_repair"):
+    for action in ("request_approval", "start_repair", "wait_for_parts"):
         assert f'data-action="{action}"' in html
     assert 'data-action="cancel"' not in html  # engineers do not cancel; team leads do
+    # Closing without repair is offered once: in the bench's finish card, with its two outcomes.
+    assert 'data-action="close_without_repair"' not in html
+    finish = html.split('id="bench-finish"')[1].split("</form>")[0]
+    assert 'value="refused"' in finish and 'value="unrepairable"' in finish and 'value="repaired"' not in finish
     client.delete_cookie("sc_session")
     login(client, factory.staff(center, Role.WAREHOUSE).email)
     assert 'class="transition"' not in _page(client, order.number)

@@ -113,8 +113,17 @@ def _rule_form(rule: DeadlineRule | None = None) -> RuleForm:
     return form
 
 
-def _saved(rule: DeadlineRule, count: int) -> Response:
-    flash(_("Deadline rule saved. Open orders with new due dates: %(n)s.", n=count), "success")
+def _recomputed(done: str, result: rules.Recompute) -> None:
+    """Say what became of the open orders: how many got new dates, or that a job is on it."""
+    if result.queued:
+        flash(_("%(done)s The due dates of %(n)s open orders are being recomputed in the background; each "
+                "order that gets new dates shows it in its history.", done=done, n=result.queued), "success")
+    else:
+        flash(_("%(done)s Open orders with new due dates: %(n)s.", done=done, n=result.changed), "success")
+
+
+def _saved(rule: DeadlineRule, result: rules.Recompute) -> Response:
+    _recomputed(_("Deadline rule saved."), result)
     return redirect(url_for("admin.deadlines", center=rule.center_id))
 
 
@@ -124,10 +133,10 @@ def deadline_new() -> Response | Page:
     page = {"title": _("New deadline rule"), "cancel": url_for("admin.deadlines"), "hint": _defaults_text()}
     if form.validate_on_submit():
         try:
-            rule, count = rules.save_rule(db(), actor(), **form.service_values())
+            rule, result = rules.save_rule(db(), actor(), **form.service_values())
         except ValidationFailed as exc:
             return refused(form, exc, **page)
-        return _saved(rule, count)
+        return _saved(rule, result)
     return form_page(form, status=submitted_status(form), **page)
 
 
@@ -140,10 +149,10 @@ def deadline_edit(rule_id: int) -> Response | Page:
             "hint": _("Saving recomputes the due dates of the center's open orders; the legal limit stays.")}
     if form.validate_on_submit():
         try:
-            rule, count = rules.save_rule(db(), actor(), rule, **form.service_values())
+            rule, result = rules.save_rule(db(), actor(), rule, **form.service_values())
         except ValidationFailed as exc:
             return refused(form, exc, **page)
-        return _saved(rule, count)
+        return _saved(rule, result)
     return form_page(form, status=submitted_status(form), **page)
 
 
@@ -158,13 +167,13 @@ def deadline_calendar() -> Response | Page:
     error, general, status = None, [], 200
     if form.validate_on_submit():
         try:
-            _day, count = rules.add_calendar_day(db(), actor(), center_id=center_id, day=form.day.data,
+            _day, result = rules.add_calendar_day(db(), actor(), center_id=center_id, day=form.day.data,
                                                  working=form.working.data, name=form.name.data or "")
         except ValidationFailed as exc:
             error, general = apply_refusal(form, exc)
             status = 422
         else:
-            flash(_("Day added. Open orders with new due dates: %(n)s.", n=count), "success")
+            _recomputed(_("Day added."), result)
             return redirect(url_for("admin.deadline_calendar", center=center_id))
     elif form.is_submitted():
         status = 422
@@ -180,6 +189,5 @@ def deadline_day_delete(day_id: int) -> Response:
     center_id = entry.center_id
     form = FlaskForm()
     if form.validate_on_submit():
-        count = rules.remove_calendar_day(db(), actor(), entry)
-        flash(_("Day removed. Open orders with new due dates: %(n)s.", n=count), "success")
+        _recomputed(_("Day removed."), rules.remove_calendar_day(db(), actor(), entry))
     return redirect(url_for("admin.deadline_calendar", center=center_id))

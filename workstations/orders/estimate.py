@@ -19,13 +19,12 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from servicecenter.accounts.roles import Role
 from servicecenter.errors import N_, NotFound, ValidationFailed
 from servicecenter.pricing.models import LabourItem
 from servicecenter.repairs import estimates, queries, services
 from servicecenter.repairs.estimate_models import Estimate, EstimateState, LineKind
 from servicecenter.repairs.models import RepairOrder
-from servicecenter.repairs.states import BENCH, COUNTER, CUSTOMER_VOICE, RepairState
+from servicecenter.repairs.states import BENCH, CUSTOMER_VOICE, WARRANTY_DECIDERS, RepairState
 from servicecenter.stock.queries import get_part_by_code
 from workstations import labels
 from workstations.orders import bp
@@ -42,7 +41,8 @@ ESTIMATE_STATE = {
 }
 LINE_KIND = {LineKind.PART: _l("Part"), LineKind.LABOUR: _l("Labour"), LineKind.FREE: _l("Other")}
 ANSWERS = ("approve", "decline", "revise")
-WARRANTY_ROLES = COUNTER | {Role.ENGINEER, Role.TEAM_LEAD}  # who may decide on warranty (services)
+WARRANTY_ROLES = WARRANTY_DECIDERS  # who may decide on warranty (services)
+REVISABLE = frozenset({RepairState.DIAGNOSIS, RepairState.IN_REPAIR, RepairState.AWAITING_PARTS})
 
 
 class LineForm(FlaskForm):
@@ -96,7 +96,10 @@ def estimate_panel(order: RepairOrder) -> EstimatePanel | None:
     all_versions = estimates.list_estimates(db(), order)
     can_edit = role in BENCH and order.state == RepairState.DIAGNOSIS
     can_answer = role in CUSTOMER_VOICE and order.state == RepairState.AWAITING_APPROVAL
-    if not all_versions and not can_edit:
+    # The warranty decision may be revised until the repair is done; revised to paid during repair,
+    # the order goes back to diagnosis for an estimate (services.decide_warranty).
+    can_revise = role in WARRANTY_ROLES and order.state in REVISABLE
+    if not all_versions and not can_edit and not can_revise:
         return None
     items: list[LabourItem] = []
     if can_edit:
@@ -106,7 +109,7 @@ def estimate_panel(order: RepairOrder) -> EstimatePanel | None:
             .order_by(LabourItem.category.desc(), LabourItem.name)))
     return EstimatePanel(order, all_versions[0] if all_versions else None, all_versions[1:], items, can_edit,
                          can_answer, {"state": ESTIMATE_STATE, "kind": LINE_KIND, "channel": labels.CHANNEL},
-                         can_edit and role in WARRANTY_ROLES, order.approval_required and order.approved is not True)
+                         can_revise, order.approval_required and order.approved is not True)
 
 
 @bp.app_context_processor
@@ -187,14 +190,19 @@ def estimate_answer(number: str) -> Response:
 @bp.route("/<number>/warranty", methods=["POST"])
 @allow(*WARRANTY_ROLES)
 def estimate_warranty(number: str) -> Response:
-    """Revise the warranty decision at diagnosis, with a reason; revised to paid, the customer approves first."""
+    """Revise the warranty decision with a reason; revised to paid, the customer approves an estimate
+    before work goes on (in repair or waiting for parts, the order goes back to diagnosis)."""
     order = queries.get_order_by_number(db(), number)
     form = WarrantyForm()
     if not form.validate():
         raise ValidationFailed(N_("Choose warranty or paid"), errors={"decision": N_("Required")})
+    before = order.state
     services.decide_warranty(db(), order, actor(), covered=form.decision.data == "warranty",
                              reason=form.reason.data or "", expected_version=form.version.data)
-    if order.approval_required:
+    if order.approval_required and order.state != before:
+        flash(_("Order %(number)s is paid work now: the repair is stopped and the order is back in diagnosis; "
+                "draw up an estimate for the customer's approval.", number=order.number), "warning")
+    elif order.approval_required:
         flash(_("Order %(number)s is paid work now: draw up an estimate for the customer's approval.",
                 number=order.number), "warning")
     else:
