@@ -11,6 +11,7 @@ from flask_login import current_user
 from workstations import labels
 from workstations.nav import MENU
 from workstations.web.access import can_access
+from workstations.web.render import fast_select, labels_for, short_datetime
 
 
 def _template_context() -> dict[str, Any]:
@@ -42,4 +43,5 @@ def register_workstations(app: Flask) -> None:
     app.jinja_env.globals.update(
         labels=labels, label=labels.label, can_access=can_access, get_locale=get_locale,
         format_date=format_date, format_datetime=format_datetime, format_currency=format_currency,
+        fast_select=fast_select, labels_for=labels_for, short_datetime=short_datetime,
     )

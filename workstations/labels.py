@@ -105,6 +105,9 @@ def label(mapping: dict, value: object) -> str:
     """The label of an enum value, or the raw value when it has none."""
     if value is None:
         return ""
+    text = mapping.get(value)  # enum members hash as their values: one lookup, not a walk
+    if text is not None:
+        return str(text)
     for key, text in mapping.items():
         if key == value:
             return str(text)

@@ -14,9 +14,10 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, case, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, load_only
 
-from servicecenter.catalog.models import ProductModel
+from servicecenter.accounts.models import User
+from servicecenter.catalog.models import Manufacturer, ProductModel
 from servicecenter.equipment.models import Unit
 from servicecenter.paging import Page, paginate
 from servicecenter.repairs.models import Priority, RepairOrder
@@ -127,11 +128,17 @@ def list_queue(session: Session, center_id: int, flt: QueueFilter, now: datetime
     ids = paginate(session, queue_statement(center_id, flt, now, tz_name), page, per_page)
     if not ids.items:
         return replace(ids, items=[])
-    orders = {o.id: o for o in session.scalars(
-        select(RepairOrder).where(RepairOrder.id.in_(ids.items))
-        .options(joinedload(RepairOrder.customer), joinedload(RepairOrder.engineer),
-                 joinedload(RepairOrder.unit).joinedload(Unit.model),
-                 joinedload(RepairOrder.unit).joinedload(Unit.manufacturer)))}
+    # Only what a queue row and the suggestion read: a page of 50 orders with their units, models,
+    # brands and engineers is some 250 objects, and their long texts are not needed here.
+    o, unit = RepairOrder, joinedload(RepairOrder.unit).load_only(Unit.id, Unit.model_id, Unit.manufacturer_id)
+    orders = {row.id: row for row in session.scalars(
+        select(o).where(o.id.in_(ids.items))
+        .options(load_only(o.id, o.number, o.center_id, o.unit_id, o.engineer_id, o.state, o.priority,
+                           o.warranty_covered, o.order_type, o.created_at, o.received_at, o.due_at, o.risk_at,
+                           o.version),
+                 joinedload(o.engineer).load_only(User.id, User.name, User.role, User.active),
+                 unit.joinedload(Unit.model).load_only(ProductModel.id, ProductModel.name, ProductModel.category),
+                 unit.joinedload(Unit.manufacturer).load_only(Manufacturer.id, Manufacturer.name)))}
     return replace(ids, items=[orders[i] for i in ids.items if i in orders])
 
 

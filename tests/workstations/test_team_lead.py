@@ -83,6 +83,19 @@ def test_filters_by_engineer_and_brand_and_sorts_by_age(lead_client, world) -> N
     assert _rows(_queue(lead_client, "?sort=age"))[0] == world["fresh"].number
 
 
+def test_the_filter_form_keeps_the_choice_and_escapes_names(lead_client, world, factory, session) -> None:  # noqa: ANN001
+    hostile = factory.manufacturer('"><img src=x onerror=alert(1)>')
+    session.flush()
+    html = _queue(lead_client, f"?brand={world['bosch'].id}&engineer=none&deadline=overdue&sort=age")
+    brand = html.split('<select id="brand" name="brand">')[1].split("</select>")[0]
+    assert f'<option selected value="{world["bosch"].id}">Bosch</option>' in brand
+    assert f'<option value="{hostile.id}">&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</option>' in brand
+    assert "<img" not in html
+    for field, value in (("engineer", "none"), ("deadline", "overdue"), ("sort", "age")):
+        select = html.split(f'<select id="{field}" name="{field}">')[1].split("</select>")[0]
+        assert select.count(" selected") == 1 and f'selected value="{value}"' in select
+
+
 def test_a_bad_filter_value_is_a_bad_request(lead_client) -> None:  # noqa: ANN001
     assert lead_client.get("/team-lead/?state=exploded").status_code == 400
     assert lead_client.get("/team-lead/?age_min=-3").status_code == 400
