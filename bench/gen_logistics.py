@@ -1,4 +1,4 @@
-"""Shipments (units to the central warehouse, parts from it), restocking moves, order counters."""
+"""Shipments (units to the central warehouse, parts from it), restocking moves, order counters, stock levels."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import time
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
+import psycopg
+
 from bench.gen_network import Network
 from bench.gen_orders import Journal, OrdersDone
-from bench.pgload import NULL, CopyStream, Timestamps
+from bench.pgload import NULL, CopyStream, Timestamps, libpq_url
 from bench.plan import DAY, Counts
 from bench.vocab import CARRIERS
 from servicecenter.accounts.roles import Role
@@ -36,9 +38,9 @@ def load_shipments(url: str, rng: random.Random, counts: Counts, net: Network, d
                                               "created_by_id", "created_at", "dispatched_at", "received_at",
                                               "version"))
     items = CopyStream(url, "shipment_items", ("id", "shipment_id", "unit_id", "part_id", "order_id", "quantity",
-                                               "state", "note"))
+                                               "state", "note", "received_quantity"))
     item_id = 0
-    numbers: dict[int, int] = {}
+    numbers: dict[tuple[int, int], int] = {}  # (sending center, year) -> last number, as the app counts
     moments = sorted(rng.randint(lo, hi) for _ in range(counts.shipments))
     for sid, created in enumerate(moments, start=1):
         cid = working[bisect_right(cum, rng.random() * cum[-1])]
@@ -60,10 +62,10 @@ def load_shipments(url: str, rng: random.Random, counts: Counts, net: Network, d
             arrived = 0
             state = "dispatched"
         year = time.gmtime(created).tm_year
-        numbers[year] = numbers.get(year, 0) + 1
+        numbers[(src, year)] = seq = numbers.get((src, year), 0) + 1
         clerk = _clerk(net, src) if src != net.hq else hub_clerk
         k = rng.randint(1, 2 * per_shipment - 1)
-        shipments.add(f"{sid}\tSH-{year}-{numbers[year]:06d}\t{net.warehouse[src]}\t{net.warehouse[dst]}\t{src}\t{dst}\t"
+        shipments.add(f"{sid}\tSHP-{net.code[src]}-{year}-{seq:06d}\t{net.warehouse[src]}\t{net.warehouse[dst]}\t{src}\t{dst}\t"
                       f"{state}\t{rng.choice(CARRIERS)}\t{rng.randrange(10**11, 10**12)}\t{rng.randint(1, 6)}\t"
                       f"{rng.randint(2, 400) / 10}\t{clerk}\t{ts(created)}\t{ts(dispatched) if dispatched else NULL}\t"
                       f"{ts(arrived) if arrived else NULL}\t1\n")
@@ -73,17 +75,23 @@ def load_shipments(url: str, rng: random.Random, counts: Counts, net: Network, d
             for p in picks:
                 item_id += 1
                 st = "missing" if item_state == "received" and rng.random() < 0.005 else item_state
-                items.add(f"{item_id}\t{sid}\t{unit_ids[p]}\t{NULL}\t{order_ids[p]}\t1\t{st}\t\n")
+                items.add(f"{item_id}\t{sid}\t{unit_ids[p]}\t{NULL}\t{order_ids[p]}\t1\t{st}\t\t"
+                          f"{1 if st == 'received' else 0}\n")
         else:
             for _ in range(k):
                 item_id += 1
                 part, qty = rng.randint(1, counts.parts), rng.randint(1, 10)
-                items.add(f"{item_id}\t{sid}\t{NULL}\t{part}\t{NULL}\t{qty}\t{item_state}\t\n")
+                items.add(f"{item_id}\t{sid}\t{NULL}\t{part}\t{NULL}\t{qty}\t{item_state}\t\t"
+                          f"{qty if item_state == 'received' else 0}\n")
                 if dispatched:
                     journal.add(dispatched, part, hub_wh, net.warehouse[dst], "shipment", clerk, shipment=sid,
                                 quantity=qty)
     shipments.close()
     items.close()
+    counters = CopyStream(url, "shipment_counters", ("center_id", "year", "last"))
+    for (cid, year), last in sorted(numbers.items()):
+        counters.add(f"{cid}\t{year}\t{last}\n")
+    counters.close()
     return shipments.rows, items.rows
 
 
@@ -91,7 +99,7 @@ def load_restocking(rng: random.Random, counts: Counts, net: Network, times_span
                     journal: Journal) -> int:
     """Supplier receipts and defective write-offs until the journal has its planned size."""
     lo, hi = times_span
-    more = max(0, counts.stock_moves - journal.last)
+    more = max(0, counts.stock_moves - journal.part_moves)
     working = [cid for cid in net.centers if cid != net.hq]
     for at in sorted(rng.randint(lo, hi) for _ in range(more)):
         cid = rng.choice(working + [net.hq] * max(1, len(working) // 4))
@@ -111,3 +119,44 @@ def load_counters(url: str, done: OrdersDone) -> int:
         stream.add(f"{cid}\t{year}\t{last}\n")
     stream.close()
     return stream.rows
+
+
+def load_stock_levels(url: str) -> tuple[int, int]:
+    """Make the parts journal consistent, then derive its cache, as the app keeps it.
+
+    The generated journal takes parts out of locations without asking whether they hold any (a
+    hub ships to a center, a center writes a defective part off). Each (location, part) whose
+    running balance ever dips below zero gets an opening-stock receipt just before its first move,
+    as large as the deepest dip, so no balance is negative at any moment; `stock_levels` is then
+    the journal's final balance per location and part (`servicecenter stock-check` agrees).
+    Returns (opening receipts added, stock levels written)."""
+    with psycopg.connect(libpq_url(url)) as conn:
+        opened = conn.execute("""
+            WITH signed AS (
+                SELECT to_location_id AS loc, part_id, at, id, quantity AS q FROM stock_moves
+                 WHERE part_id IS NOT NULL AND to_location_id IS NOT NULL
+                UNION ALL
+                SELECT from_location_id, part_id, at, id, -quantity FROM stock_moves
+                 WHERE part_id IS NOT NULL AND from_location_id IS NOT NULL),
+            running AS (
+                SELECT loc, part_id, at, sum(q) OVER (PARTITION BY loc, part_id ORDER BY at, id) AS balance
+                  FROM signed),
+            dips AS (
+                SELECT loc, part_id, min(at) AS first_at, -min(balance) AS need FROM running
+                 GROUP BY loc, part_id HAVING min(balance) < 0),
+            base AS (SELECT COALESCE(max(id), 0) AS last FROM stock_moves)
+            INSERT INTO stock_moves (id, at, part_id, unit_id, quantity, from_location_id, to_location_id,
+                                     reason, actor_id, order_id, shipment_id, note)
+            SELECT base.last + row_number() OVER (ORDER BY loc, part_id), first_at - interval '1 day',
+                   part_id, NULL, need, NULL, loc, 'receipt', NULL, NULL, NULL, 'Остаток на начало учёта'
+              FROM dips, base""").rowcount
+        levels = conn.execute("""
+            INSERT INTO stock_levels (location_id, part_id, quantity)
+            SELECT loc, part_id, sum(q) FROM (
+                SELECT to_location_id AS loc, part_id, quantity AS q FROM stock_moves
+                 WHERE part_id IS NOT NULL AND to_location_id IS NOT NULL
+                UNION ALL
+                SELECT from_location_id, part_id, -quantity FROM stock_moves
+                 WHERE part_id IS NOT NULL AND from_location_id IS NOT NULL) m
+             GROUP BY loc, part_id HAVING sum(q) > 0""").rowcount
+    return opened, levels

@@ -38,6 +38,7 @@ class Network:
     user_role: list[Role | None] = field(default_factory=lambda: [None])
     hq: int = 1
     transit: int = 0
+    customer: int = 0  # the network-wide "with the customer" location (stock/places.py CUSTOMER)
     model_maker: array = field(default_factory=lambda: array("i", [0]))
     model_category: array = field(default_factory=lambda: array("b", [0]))
     model_months: array = field(default_factory=lambda: array("b", [0]))
@@ -134,6 +135,7 @@ def load_network(url: str, rng: random.Random, counts: Counts, now: datetime) ->
             location(f"{code}-{shelf}", f"Стеллаж {shelf}", "shelf", cid, wh, False)
         net.defective.append(location(f"{code}-DEF", f"Брак {code}", "defective", cid, wh, False))
     net.transit = location("TRANSIT", "В пути", "transit", None, None, False)
+    net.customer = location("CUSTOMER", "У клиента", "customer", None, None, False)
     centers.close()
     locations.close()
     _load_users(url, rng, counts, net, created)

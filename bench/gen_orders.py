@@ -58,17 +58,25 @@ class Journal:
         self.stream = CopyStream(url, "stock_moves", MOVE_COLUMNS)
         self.ts = ts
         self.last = 0
+        self.part_moves = 0  # the plan's `stock_moves` counts these; unit moves come on top
 
     def add(self, at: int, part: int | str, src: int | str, dst: int | str, reason: str, actor: int,
             order: int | str = NULL, shipment: int | str = NULL, quantity: int = 1) -> None:
         self.last += 1
+        self.part_moves += 1
         self.stream.add(f"{self.last}\t{self.ts(at)}\t{part}\t{NULL}\t{quantity}\t{src or NULL}\t{dst or NULL}\t"
                         f"{reason}\t{actor}\t{order}\t{shipment}\t\n")
+
+    def add_unit(self, at: int, unit: int, src: int | str, dst: int, reason: str, actor: int, order: int) -> None:
+        """One unit's move (intake at the counter, handover to its customer), as the app writes it."""
+        self.last += 1
+        self.stream.add(f"{self.last}\t{self.ts(at)}\t{NULL}\t{unit}\t1\t{src or NULL}\t{dst}\t"
+                        f"{reason}\t{actor}\t{order}\t{NULL}\t\n")
 
 
 @dataclass
 class OrdersDone:
-    location: array  # per unit: the warehouse holding it for an open order, else 0
+    location: array  # per unit: where its last move left it (the warehouse, or the customer), else 0
     center_orders: list[tuple[array, array, array]]  # per center: created, order id, unit id (with a unit)
     counters: dict[tuple[int, int], int] = field(default_factory=dict)
     orders: int = 0
@@ -343,7 +351,13 @@ def load_orders(url: str, rng: random.Random, counts: Counts, net: Network, peop
                    f"{ts(ready) if ready else NULL}\t{ts(issued) if issued else NULL}\t{ts(updated)}\t{version}\t"
                    f"{legal_due}\t{due_at}\t{risk_at}\n")
         if unit:
-            done.location[unit] = wh if state not in FINAL_STATES and state != S.REGISTERED else 0
+            # The unit's trail: into the center's warehouse at intake, back to its customer when the
+            # order is issued or cancelled; its location is where the last move left it.
+            if received:
+                journal.add_unit(received, unit, NULL, wh, "intake", counter, oid)
+                if state in FINAL_STATES:
+                    journal.add_unit(issued or updated, unit, wh, net.customer, "handover", counter, oid)
+                done.location[unit] = wh if state not in FINAL_STATES else net.customer
             mine = done.center_orders[cid]
             mine[0].append(t0)
             mine[1].append(oid)

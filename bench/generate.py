@@ -27,7 +27,7 @@ from servicecenter.migrate import upgrade
 
 TABLES = ("service_centers", "locations", "users", "manufacturers", "product_models", "center_brands", "parts",
           "part_models", "customers", "units", "repair_orders", "repair_events", "stock_moves", "shipments",
-          "shipment_items", "order_counters")
+          "shipment_items", "order_counters", "stock_levels")
 
 
 class Steps:
@@ -94,6 +94,9 @@ def generate(url: str, scale: float = 1.0, seed: int = 2026, now: str | None = N
               lambda: (gen_logistics.load_restocking(rng("restock"), counts, net, span, journal),
                        journal.stream.close(), journal.last)[-1], lambda n: f"{n:,} moves in all")
     steps.run("order_counters", lambda: gen_logistics.load_counters(url, done), lambda n: f"{n:,} rows")
+    steps.run("stock_levels (opening stock where the journal dips, then the derived levels)",
+              lambda: gen_logistics.load_stock_levels(url),
+              lambda r: f"{r[0]:,} opening receipts, {r[1]:,} levels")
     log("  rebuilding keys, indexes and foreign keys (per table):")
     steps.run("keys, indexes, foreign keys (verified)",
               lambda: pgload.restore_constraints(url, saved, lambda t, s: log(f"    {t:<40} {s:8.1f} s")))

@@ -353,7 +353,185 @@ def _raw_scan(b: Bench) -> Timed:
 
 
 # ---------------------------------------------------------------- not in the application yet
-pending("domain.shipment_scan_add", "Shipment: scan a unit into a shipment", "domain",
-        "no shipment services yet (logistics issue)")
-pending("domain.dispatch_500", "Shipment: dispatch 500 units", "domain", "no shipment services yet (logistics issue)")
+# ---------------------------------------------------------------- shipments (issue 5)
+SCAN_ADD_MS, DISPATCH_500_MS = 50.0, 2000.0  # the issue's targets
+
+
+def _shipment_size(b: Bench) -> int:
+    """500 units on the full network; a few dozen on the smoke test's tiny one (its setup is untimed but
+    would take minutes: every unit is a fresh intake)."""
+    orders = b.rows("SELECT count(*) FROM repair_orders")[0][0]
+    return max(20, min(500, orders // 2000))
+
+
+def _shipping_ends(b: Bench) -> tuple[int, int, int, int]:
+    """(origin warehouse, destination warehouse, the sending center, an admin who acts at both ends)."""
+    center = b.logistics_center
+    origin = b.rows("SELECT id FROM locations WHERE center_id = %s AND kind = 'warehouse' ORDER BY is_main DESC, id "
+                    "LIMIT 1", (center,))
+    target = b.rows("SELECT l.id FROM locations l JOIN service_centers c ON c.id = l.center_id WHERE c.kind = 'own' "
+                    "AND l.center_id <> %s AND l.kind = 'warehouse' ORDER BY c.is_head_office DESC, l.is_main DESC, "
+                    "l.id LIMIT 1", (center,))
+    if not origin or not target:
+        raise LookupError("no two warehouses to ship between")
+    admin, _email = b.user("admin")
+    return origin[0][0], target[0][0], center, admin
+
+
+def _open_shipment(b: Bench, origin: int, target: int, actor: int) -> str:
+    from servicecenter.centers.models import Location
+    from servicecenter.shipments.services import create_shipment
+
+    with b.db.session() as s:
+        number = create_shipment(s, s.get(User, actor), origin=s.get(Location, origin),
+                                 destination=s.get(Location, target)).number
+        s.commit()
+    return number
+
+
+@operation("domain.shipment_scan_add", "Shipment: scan a unit into a shipment (commit)", "domain", SCAN_ADD_MS)
+def _shipment_scan_add(b: Bench) -> Timed:
+    """A fresh order received at the sending center (untimed), then its label scanned into an open
+    shipment: load the shipment, check where the unit is and that no other shipment holds it, add, commit."""
+    from servicecenter.shipments.queries import get_shipment
+    from servicecenter.shipments.services import add_scanned
+
+    origin, target, center, admin = _shipping_ends(b)
+    intake, _email = b.user("intake", center)
+    models = [r[0] for r in b.rows("SELECT id FROM product_models ORDER BY id LIMIT 500")]
+    number = _open_shipment(b, origin, target, admin)
+    scanned: list[str] = []
+
+    def run() -> None:
+        with b.db.session() as s:
+            add_scanned(s, s.get(User, admin), get_shipment(s, number, with_items=False), scanned[-1])
+            s.commit()
+
+    run.before = lambda: scanned.append(_new_order(b, intake, center, models))  # type: ignore[attr-defined]
+    return run
+
+
+@operation("domain.dispatch_500", "Shipment: dispatch 500 units (one transaction, commit)", "domain",
+           DISPATCH_500_MS)
+def _dispatch_500(b: Bench) -> Timed:
+    """500 units go back and forth between two warehouses: before each call (untimed) the last shipment is
+    received at its destination and the next one is built there by scanning; the call dispatches it."""
+    from servicecenter.centers.models import Location
+    from servicecenter.shipments.dispatch import dispatch_shipment
+    from servicecenter.shipments.queries import get_shipment
+    from servicecenter.shipments.receiving import complete_receipt, receive_scanned
+    from servicecenter.shipments.services import add_scanned, create_shipment
+
+    origin, target, center, admin = _shipping_ends(b)
+    intake, _email = b.user("intake", center)
+    models = [r[0] for r in b.rows("SELECT id FROM product_models ORDER BY id LIMIT 500")]
+    numbers = [_new_order(b, intake, center, models) for _ in range(_shipment_size(b))]
+    state = {"ends": (origin, target), "travelling": ""}
+
+    def build() -> None:
+        with b.db.session() as s:
+            me = s.get(User, admin)
+            if state["travelling"]:
+                shipment = get_shipment(s, state["travelling"], with_items=False)
+                for code in numbers:
+                    receive_scanned(s, me, shipment, code)
+                complete_receipt(s, me, shipment)
+                state["ends"] = state["ends"][::-1]
+            source, destination = state["ends"]
+            shipment = create_shipment(s, me, origin=s.get(Location, source), destination=s.get(Location, destination))
+            for code in numbers:
+                add_scanned(s, me, shipment, code)
+            state["next"] = shipment.number
+            s.commit()
+
+    def run() -> None:
+        with b.db.session() as s:
+            dispatch_shipment(s, s.get(User, admin), get_shipment(s, state["next"], with_items=False),
+                              carrier="СДЭК", tracking="BENCH")
+            s.commit()
+        state["travelling"] = state["next"]
+
+    run.before = build  # type: ignore[attr-defined]
+    return run
+
+
+@operation("domain.receive_500", "Shipment: receive 500 units by scanning and close the receipt (one transaction)",
+           "domain", DISPATCH_500_MS)
+def _receive_500(b: Bench) -> Timed:
+    """The other half of the journey: before each call (untimed) 500 units are packed and dispatched at one
+    end; the call scans all 500 in at the other end and closes the receipt, then the ends swap."""
+    from servicecenter.centers.models import Location
+    from servicecenter.shipments.dispatch import dispatch_shipment
+    from servicecenter.shipments.queries import get_shipment
+    from servicecenter.shipments.receiving import complete_receipt, receive_scanned
+    from servicecenter.shipments.services import add_scanned, create_shipment
+
+    origin, target, center, admin = _shipping_ends(b)
+    intake, _email = b.user("intake", center)
+    models = [r[0] for r in b.rows("SELECT id FROM product_models ORDER BY id LIMIT 500")]
+    numbers = [_new_order(b, intake, center, models) for _ in range(_shipment_size(b))]
+    state = {"ends": (origin, target), "travelling": ""}
+
+    def send() -> None:
+        with b.db.session() as s:
+            me = s.get(User, admin)
+            source, destination = state["ends"]
+            shipment = create_shipment(s, me, origin=s.get(Location, source), destination=s.get(Location, destination))
+            for code in numbers:
+                add_scanned(s, me, shipment, code)
+            dispatch_shipment(s, me, shipment, carrier="СДЭК", tracking="BENCH")
+            state["travelling"] = shipment.number
+            s.commit()
+
+    def run() -> None:
+        with b.db.session() as s:
+            me = s.get(User, admin)
+            shipment = get_shipment(s, state["travelling"], with_items=False)
+            for code in numbers:
+                receive_scanned(s, me, shipment, code)
+            complete_receipt(s, me, shipment)
+            s.commit()
+        state["ends"] = state["ends"][::-1]
+
+    run.before = send  # type: ignore[attr-defined]
+    return run
+
+
+def _located_units(b: Bench) -> list[tuple[int, str, int]]:
+    """(unit id, serial, center) of units that have moves and sit at a center with a warehouse clerk."""
+    return [tuple(r) for r in b.rows(
+        "SELECT u.id, u.serial, l.center_id FROM units u JOIN locations l ON l.id = u.location_id "
+        "WHERE l.center_id IN (SELECT center_id FROM users WHERE role = 'warehouse' AND active) "
+        "AND EXISTS (SELECT 1 FROM stock_moves m WHERE m.unit_id = u.id) ORDER BY random() LIMIT 200")]
+
+
+@operation("domain.where_is", "Where is it: a unit's location and its trail of moves", "domain", SCAN_MS)
+def _where_is(b: Bench) -> Timed:
+    from servicecenter.equipment.models import Unit
+    from servicecenter.stock.warehouse import get_whereabouts
+
+    units = _located_units(b)
+    if not units:
+        raise LookupError("no unit with moves in the data")
+
+    def run() -> None:
+        unit_id, _serial, center = b.pick(units)
+        with b.db.session() as s:
+            if not get_whereabouts(s, s.get(Unit, unit_id), center).trail:
+                raise Unexpected(f"unit {unit_id} has no trail")
+    return run
+
+
+@operation("http.where_is", "GET /warehouse/where?code=<serial> (warehouse clerk)", "http", PAGE_MS)
+def _http_where_is(b: Bench) -> Timed:
+    from urllib.parse import quote
+
+    units = _located_units(b)
+    if not units:
+        raise LookupError("no unit with moves in the data")
+    center = units[0][2]
+    serials = [serial for _id, serial, c in units if c == center]
+    return _get(b, "warehouse", center, lambda: f"/warehouse/where?code={quote(b.pick(serials))}")
+
+
 pending("reports.all", "Each report", "reports", "no reports yet (reports issue)")

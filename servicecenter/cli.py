@@ -72,6 +72,21 @@ def seed_demo(if_empty: bool, seed: int) -> None:
             click.echo(f"  {role:<12} {email:<40} {center}")
 
 
+@main.command("stock-check")
+def stock_check() -> None:
+    """Recompute stock levels and unit locations from the journal; list what disagrees (exit 1 if any)."""
+    from servicecenter.stock.journal import check_stock
+
+    with _database(_settings()).unit_of_work() as session:
+        found = check_stock(session)
+    for disagreement in found:
+        click.echo(disagreement.describe())
+    if found:
+        click.echo(f"{len(found)} disagreement(s) between the stock journal and the cached figures.", err=True)
+        sys.exit(1)
+    click.echo("Stock levels and unit locations agree with the journal.")
+
+
 @main.command("create-user")
 @click.option("--email", required=True)
 @click.option("--password", required=True)

@@ -21,13 +21,14 @@ from servicecenter.pricing.models import LabourItem
 from servicecenter.repairs.estimate_models import Estimate, EstimateLine
 from servicecenter.repairs.models import Attachment, OrderCounter, RepairEvent, RepairOrder, WorkLog
 from servicecenter.settlements.models import SettlementLine
-from servicecenter.shipments.models import Shipment, ShipmentItem
-from servicecenter.stock.models import Part, PartRequest, Reservation, StockMove
+from servicecenter.shipments.models import Shipment, ShipmentCounter, ShipmentItem
+from servicecenter.stock.count_models import CountLine, InventoryCount
+from servicecenter.stock.models import Part, PartRequest, Reservation, StockLevel, StockMove
 
 __all__ = [
     "ChecklistItem", "ChecklistTick", "DiagnosisCode", "OrderDiagnosis", "PartSwap",
-    "Estimate", "EstimateLine", "LabourItem", "PartRequest",
+    "CountLine", "InventoryCount", "Estimate", "EstimateLine", "LabourItem", "PartRequest",
     "Attachment", "Base", "CalendarDay", "DeadlineRule", "Contact", "Customer", "Location", "LoginAttempt", "Manufacturer", "OrderCounter", "OutboxJob",
     "Part", "ProductModel", "RepairEvent", "RepairOrder", "Reservation", "ServiceCenter", "ServiceContract",
-    "SettlementLine", "recompute_job", "Shipment", "ShipmentItem", "StockMove", "ThrottleHit", "Unit", "User", "UserSession", "WorkLog",
+    "SettlementLine", "recompute_job", "Shipment", "ShipmentCounter", "ShipmentItem", "StockLevel", "StockMove", "ThrottleHit", "Unit", "User", "UserSession", "WorkLog",
 ]

@@ -21,6 +21,9 @@ from servicecenter.repairs.models import RepairOrder
 from servicecenter.repairs.services import create_order
 from servicecenter.repairs.states import RepairState
 from servicecenter.repairs.walk import advance_to, role_picker
+from servicecenter.stock import journal
+from servicecenter.stock.models import MoveReason
+from servicecenter.stock.places import customer_location
 
 PASSWORD = "correct-horse-42"
 _seq = itertools.count(1)
@@ -90,6 +93,9 @@ class Factory:
             roles = [Role.PARTNER] if center.kind == CenterKind.PARTNER else [
                 Role.ENGINEER, Role.INTAKE, Role.TEAM_LEAD, Role.CALL_CENTER]
             advance_to(self.session, order, state, role_picker({r: self.staff(center, r) for r in roles}))
+        if state == RepairState.ISSUED and order.unit is not None:  # handed back: the unit is with the customer
+            journal.move_unit(self.session, None, order.unit, customer_location(self.session),
+                              MoveReason.HANDOVER, order=order, history=False)
         return order
 
 

@@ -23,7 +23,7 @@ if not TEST_URL.startswith(("postgresql", "postgres:")):
                 allow_module_level=True)
 
 import psycopg  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 
 from bench import pgload  # noqa: E402
 from bench.bare_app import app as bare_app  # noqa: E402
@@ -66,11 +66,30 @@ def test_counts_match_the_scale(bench_url: str) -> None:
     assert got["repair_orders"] == plan.orders
     assert got["parts"] == plan.parts
     assert got["shipments"] == plan.shipments
-    assert got["stock_moves"] == plan.stock_moves
+    part_moves = _rows(bench_url, "SELECT count(*) FROM stock_moves WHERE unit_id IS NULL "
+                                  "AND note <> 'Остаток на начало учёта'")[0][0]
+    assert part_moves == plan.stock_moves
+    # every unit received at a counter went into its warehouse; none is older than its first order
+    assert got["stock_moves"] - part_moves >= _rows(bench_url, "SELECT count(*) FROM repair_orders "
+                                                                "WHERE received_at IS NOT NULL")[0][0]
     assert abs(got["repair_events"] - plan.events) <= plan.events * 0.1
     assert got["shipment_items"] > 0
     partners = _rows(bench_url, "SELECT count(*) FROM service_centers WHERE kind = 'partner'")[0][0]
     assert partners == plan.partners
+
+
+def test_stock_levels_and_unit_locations_agree_with_the_journal(bench_url: str) -> None:
+    import servicecenter.models  # noqa: F401  (every model mapped)
+    from servicecenter.db import Database
+    from servicecenter.stock.journal import check_stock
+
+    database = Database(pgload.sqlalchemy_url(bench_url))
+    try:
+        with database.session() as session:
+            assert check_stock(session) == []  # what `servicecenter stock-check` checks
+            assert session.scalar(text("SELECT count(*) FROM stock_levels")) > 0
+    finally:
+        database.engine.dispose()
 
 
 def test_every_order_is_in_the_state_of_its_last_state_event(bench_url: str) -> None:

@@ -9,6 +9,8 @@ from servicecenter.centers.models import CenterKind, LocationKind
 from servicecenter.repairs.estimate_models import AnswerChannel
 from servicecenter.repairs.models import EventKind, OrderType, Outcome, Payer, Priority
 from servicecenter.repairs.states import RepairState
+from servicecenter.stock.count_models import CountState
+from servicecenter.stock.models import MoveReason
 
 STATE = {
     RepairState.REGISTERED: _l("Registered"),
@@ -83,6 +85,23 @@ LOCATION_KIND = {
     LocationKind.DEFECTIVE: _l("Defective parts"),
     LocationKind.SCRAPPED: _l("Scrapped"),
 }
+
+# Why a part or a unit moved (the stock journal) and the state of an inventory count (warehouse).
+MOVE_REASON = {
+    MoveReason.RECEIPT: _l("Received from a supplier"),
+    MoveReason.PUT_AWAY: _l("Put away"),
+    MoveReason.ISSUE: _l("Issued to the bench"),
+    MoveReason.RETURN: _l("Returned"),
+    MoveReason.TRANSFER: _l("Transfer"),
+    MoveReason.SHIPMENT: _l("Shipment"),
+    MoveReason.ADJUSTMENT: _l("Inventory adjustment"),
+    MoveReason.DEFECTIVE: _l("Kept for the manufacturer"),
+    MoveReason.SCRAP: _l("Scrapped"),
+    MoveReason.INTAKE: _l("Received at the counter"),
+    MoveReason.HANDOVER: _l("Handed back to the customer"),
+}
+COUNT_STATE = {CountState.OPEN: _l("in progress"), CountState.CONFIRMED: _l("confirmed"),
+               CountState.CANCELLED: _l("cancelled")}
 
 
 # Operation fields named in refusals ("Estimate total: a positive amount").

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicecenter.accounts.models import User
-from servicecenter.centers.models import Location, LocationKind
 from servicecenter.clock import utcnow
 from servicecenter.errors import N_, StateConflict, ValidationFailed
 from servicecenter.repairs.history import record_event
 from servicecenter.repairs.models import EventKind, Outcome, RepairOrder
 from servicecenter.repairs.services import apply_transition
 from servicecenter.repairs.states import RepairState
-from servicecenter.stock.models import MoveReason, StockMove
+from servicecenter.stock import journal
+from servicecenter.stock.models import MoveReason
+from servicecenter.stock.places import customer_location
 
 PAYMENT_METHODS = ("cash", "card", "transfer")
-CUSTOMER_LOCATION = "CUSTOMER"
 ZERO = Decimal("0.00")
 
 
@@ -34,15 +33,6 @@ def amount_due(order: RepairOrder) -> Decimal:
 def prints_conclusion(order: RepairOrder) -> bool:
     """Refused or unrepairable repairs are handed back with a technical conclusion, not an act."""
     return order.outcome in (Outcome.REFUSED, Outcome.UNREPAIRABLE)
-
-
-def _customer_location(session: Session) -> Location:
-    location = session.scalar(select(Location).where(Location.code == CUSTOMER_LOCATION))
-    if location is None:
-        location = Location(code=CUSTOMER_LOCATION, name="У клиента", kind=LocationKind.CUSTOMER)
-        session.add(location)
-        session.flush()
-    return location
 
 
 def _money(raw: object) -> Decimal | None:
@@ -79,14 +69,9 @@ def issue_to_customer(session: Session, actor: User, order: RepairOrder, *, amou
     apply_transition(session, order, RepairState.ISSUED, actor, expected_version=expected_version)
     unit = order.unit
     if unit is not None:
-        customer = _customer_location(session)
-        before = unit.location
-        session.add(StockMove(unit_id=unit.id, quantity=1, from_location_id=unit.location_id,
-                              to_location_id=customer.id, reason=MoveReason.HANDOVER, actor_id=actor.id,
-                              order_id=order.id))
-        unit.location = customer
-        record_event(session, actor=actor, kind=EventKind.LOCATION, order=order,
-                     from_value=before.code if before else None, to_value=customer.code)
+        customer = customer_location(session)
+        if unit.location_id != customer.id:
+            journal.move_unit(session, actor, unit, customer, MoveReason.HANDOVER, order=order)
     session.flush()
     return order
 

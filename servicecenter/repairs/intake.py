@@ -22,6 +22,7 @@ from servicecenter.repairs.history import record_event
 from servicecenter.repairs.models import EventKind, OrderType, Outcome, Priority, RepairOrder
 from servicecenter.repairs.services import apply_transition, create_order
 from servicecenter.repairs.states import RepairState
+from servicecenter.stock.places import receive_unit_at_counter
 
 
 @dataclass
@@ -231,6 +232,7 @@ def complete_registration(session: Session, actor: User, order: RepairOrder, req
     order.order_type, order.priority = decision.order_type, Priority(req.priority)
     order.warranty_covered, order.warranty_reason = decision.covered, decision.reason[:500]
     apply_transition(session, order, RepairState.RECEIVED, actor)
+    receive_unit_at_counter(session, actor, order)
     _record_decision(session, actor, order, req, decision)
     session.flush()
     return order

@@ -121,6 +121,10 @@ def create_order(
     session.flush()
     record_event(session, actor=actor, kind=EventKind.CREATED, order=order, to_value=state.value,
                  number=order.number, center=center.code)
+    if not pre_register:
+        from servicecenter.stock.places import receive_unit_at_counter  # stock builds on repairs
+
+        receive_unit_at_counter(session, actor, order)
     _flush(session, order)
     return order
 

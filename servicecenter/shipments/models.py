@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, or_
+from sqlalchemy import ForeignKey, Index, String, Text, func, or_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servicecenter.centers.models import Location
 from servicecenter.clock import utcnow
 from servicecenter.db import Base, str_enum
+from servicecenter.equipment.models import Unit
 from servicecenter.scoping import center_owned
+
+if TYPE_CHECKING:
+    from servicecenter.repairs.models import RepairOrder
+    from servicecenter.stock.models import Part
 
 
 class ShipmentState(StrEnum):
@@ -24,10 +30,14 @@ class ShipmentState(StrEnum):
 class ItemState(StrEnum):
     PACKED = "packed"
     RECEIVED = "received"
-    MISSING = "missing"
-    UNEXPECTED = "unexpected"
-    FOUND = "found"
-    LOST = "lost"
+    MISSING = "missing"  # not (all) there when the receipt was closed; still in transit until resolved
+    UNEXPECTED = "unexpected"  # arrived without being on the packing list
+    FOUND = "found"  # was missing, turned up and was received
+    LOST = "lost"  # was missing, written off with a reason
+
+
+# Lines still travelling or not accounted for: an item on one of these is "in a shipment".
+OPEN_SHIPMENT_STATES = (ShipmentState.OPEN, ShipmentState.DISPATCHED)
 
 
 @center_owned(lambda cls, cid: or_(cls.from_center_id == cid, cls.to_center_id == cid))
@@ -51,9 +61,15 @@ class Shipment(Base):
     dispatched_at: Mapped[datetime | None]
     received_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
+    # One location of kind TRANSIT per shipment, made at dispatch: where its items are on the way.
+    transit_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    dispatched_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     from_location: Mapped[Location] = relationship(foreign_keys=[from_location_id])
     to_location: Mapped[Location] = relationship(foreign_keys=[to_location_id])
+    transit_location: Mapped[Location | None] = relationship(foreign_keys=[transit_location_id])
     items: Mapped[list[ShipmentItem]] = relationship(back_populates="shipment", order_by="ShipmentItem.id")
 
     __mapper_args__ = {"version_id_col": version}
@@ -69,6 +85,9 @@ def _item_rule(cls: type[ShipmentItem], cid: int):  # noqa: ANN202
 @center_owned(_item_rule)
 class ShipmentItem(Base):
     __tablename__ = "shipment_items"
+    # Missing lines not settled yet, network-wide list: a small partial index instead of a scan of every line.
+    __table_args__ = (Index("ix_shipment_items_missing", "shipment_id", postgresql_where=text("state = 'missing'"),
+                            sqlite_where=text("state = 'missing'")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
@@ -78,5 +97,24 @@ class ShipmentItem(Base):
     quantity: Mapped[int] = mapped_column(default=1)
     state: Mapped[ItemState] = mapped_column(str_enum(ItemState), default=ItemState.PACKED)
     note: Mapped[str] = mapped_column(String(300), default="")
+    # Parts: how many of `quantity` were scanned in at the destination (units: 0 or 1).
+    received_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
+    added_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     shipment: Mapped[Shipment] = relationship(back_populates="items")
+    unit: Mapped[Unit | None] = relationship()
+    part: Mapped[Part | None] = relationship()
+    order: Mapped[RepairOrder | None] = relationship()
+
+
+@center_owned(lambda cls, cid: cls.center_id == cid)
+class ShipmentCounter(Base):
+    """The last shipment number used per sending center and year."""
+
+    __tablename__ = "shipment_counters"
+
+    center_id: Mapped[int] = mapped_column(ForeignKey("service_centers.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)

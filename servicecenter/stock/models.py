@@ -140,3 +140,19 @@ class PartRequest(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     part: Mapped[Part] = relationship()
+
+
+@center_owned(lambda cls, cid: cls.location_id.in_(center_location_ids(cid)))
+class StockLevel(Base):
+    """The derived stock of a part at a location: a cache of the journal, written only by
+    `stock.journal` (conditional UPDATE / upsert), recomputed by `journal.check_stock`."""
+
+    __tablename__ = "stock_levels"
+    __table_args__ = (CheckConstraint("quantity >= 0", name="not_negative"),)
+
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), primary_key=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"), primary_key=True, index=True)
+    quantity: Mapped[int] = mapped_column(default=0)
+
+    part: Mapped[Part] = relationship()
+    location: Mapped[Location] = relationship()

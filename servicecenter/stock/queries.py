@@ -1,8 +1,7 @@
-"""Stock figures from the journal: on hand, reserved and free per part at a center; the warehouse's lists."""
+"""Stock figures from the journal's cached levels (`StockLevel`): on hand, reserved and free per part at a center; the warehouse's lists."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -17,7 +16,7 @@ from servicecenter.stock.models import (
     PartRequestState,
     Reservation,
     ReservationState,
-    StockMove,
+    StockLevel,
 )
 
 STOCK_KINDS = (LocationKind.WAREHOUSE, LocationKind.SHELF)  # where parts can be taken from
@@ -29,15 +28,11 @@ def _stock_locations(center_id: int):  # noqa: ANN202
 
 
 def on_hand_by_location(session: Session, center_id: int, part_id: int) -> dict[int, int]:
-    """Quantity of a part in each of the center's warehouses and shelves: moves in minus moves out."""
-    locations = _stock_locations(center_id)
-    totals: dict[int, int] = defaultdict(int)
-    for column, sign in ((StockMove.to_location_id, 1), (StockMove.from_location_id, -1)):
-        rows = session.execute(select(column, func.sum(StockMove.quantity))
-                               .where(StockMove.part_id == part_id, column.in_(locations)).group_by(column))
-        for location_id, quantity in rows:
-            totals[location_id] += sign * int(quantity or 0)
-    return dict(totals)
+    """Quantity of a part in each of the center's warehouses and shelves (the journal's cached levels)."""
+    rows = session.execute(select(StockLevel.location_id, StockLevel.quantity)
+                           .where(StockLevel.part_id == part_id, StockLevel.quantity > 0,
+                                  StockLevel.location_id.in_(_stock_locations(center_id))))
+    return {location_id: int(quantity) for location_id, quantity in rows}
 
 
 def reserved_by_location(session: Session, center_id: int, part_id: int) -> dict[int, int]:
@@ -69,12 +64,11 @@ def free_quantities(session: Session, center_id: int, part_ids: list[int]) -> di
         return {}
     locations = _stock_locations(center_id)
     totals: dict[int, int] = dict.fromkeys(part_ids, 0)
-    for column, sign in ((StockMove.to_location_id, 1), (StockMove.from_location_id, -1)):
-        rows = session.execute(select(StockMove.part_id, func.sum(StockMove.quantity))
-                               .where(StockMove.part_id.in_(part_ids), column.in_(locations))
-                               .group_by(StockMove.part_id))
-        for part_id, quantity in rows:
-            totals[part_id] += sign * int(quantity or 0)
+    rows = session.execute(select(StockLevel.part_id, func.sum(StockLevel.quantity))
+                           .where(StockLevel.part_id.in_(part_ids), StockLevel.location_id.in_(locations))
+                           .group_by(StockLevel.part_id))
+    for part_id, quantity in rows:
+        totals[part_id] += int(quantity or 0)
     rows = session.execute(select(Reservation.part_id, func.sum(Reservation.quantity))
                            .where(Reservation.part_id.in_(part_ids), Reservation.state == ReservationState.ACTIVE,
                                   Reservation.location_id.in_(locations)).group_by(Reservation.part_id))

@@ -17,7 +17,7 @@ from servicecenter.repairs.history import record_event
 from servicecenter.repairs.models import EventKind, RepairOrder
 from servicecenter.repairs.services import apply_transition, check_center
 from servicecenter.repairs.states import BENCH, RepairState
-from servicecenter.stock import queries
+from servicecenter.stock import journal, queries
 from servicecenter.stock.models import (
     MoveReason,
     Part,
@@ -187,10 +187,8 @@ def issue_reservation(session: Session, actor: User, reservation: Reservation, o
     if reservation.order_id != order.id or reservation.state != ReservationState.ACTIVE:
         raise StateConflict(N_("This reservation is no longer active"), current=reservation.state.value,
                             allowed=[])
-    move = StockMove(part_id=reservation.part_id, quantity=reservation.quantity,
-                     from_location_id=reservation.location_id, to_location_id=None, reason=MoveReason.ISSUE,
-                     actor_id=actor.id, order_id=order.id)
-    session.add(move)
+    move = journal.move_parts(session, actor, reservation.part, reservation.quantity,
+                              source=reservation.location, target=None, reason=MoveReason.ISSUE, order=order)
     reservation.state = ReservationState.ISSUED
     record_event(session, actor=actor, kind=EventKind.PARTS, order=order,
                  to_value=f"{reservation.part.sku} × {reservation.quantity}", action="issued",

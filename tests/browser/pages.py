@@ -452,3 +452,123 @@ class CounterPage(IntakePage):
     def open_ready(self, number: str) -> None:
         with self.page.expect_navigation():
             self.page.locator("[data-queue=ready] table a", has_text=number).click()
+
+
+class LogisticsPage(WorkstationPage):
+    """Shipments: the list with its filters, opening a new shipment, the shipment-label scan field."""
+
+    path = "/logistics/"
+    endpoint = "logistics.index"
+
+    def open_shipment(self, origin_code: str, destination_code: str) -> None:
+        """Open a new shipment from one warehouse to another (chosen by their codes)."""
+        form = self.page.locator("form[data-form=new-shipment]")
+        if not form.is_visible():
+            self.page.locator("details.new-shipment summary").click()
+        for name, code in (("origin", origin_code), ("destination", destination_code)):
+            select = form.locator(f"select[name={name}]")
+            value = select.locator("option", has_text=code).first.get_attribute("value")
+            select.select_option(value)
+        with self.page.expect_navigation():
+            form.locator("button[type=submit]").click()
+
+    def listed(self) -> list[str]:
+        return [tr.get_attribute("data-shipment") or "" for tr in self.page.locator("table.shipments tr[data-shipment]").all()]
+
+    def scan(self, code: str) -> None:
+        """Type a shipment number as the scanner does, then Enter."""
+        self.scan_field.press_sequentially(code)
+        with self.page.expect_navigation():
+            self.scan_field.press("Enter")
+
+
+class ShipmentPage(WorkstationPage):
+    """One shipment: scan items in (build or receive), its lines, dispatch, print, finish receiving, the report."""
+
+    @property
+    def number(self) -> str:
+        return self.page.locator("section[data-page=shipment]").get_attribute("data-shipment") or ""
+
+    @property
+    def state(self) -> str:
+        return self.page.locator("section[data-page=shipment]").get_attribute("data-state") or ""
+
+    def scan(self, code: str) -> None:
+        """Type a code into the focused scan field as a scanner does, and Enter."""
+        self.scan_field.press_sequentially(code)
+        with self.page.expect_navigation():
+            self.scan_field.press("Enter")
+
+    def lines(self) -> dict[str, str]:
+        """Each line's serial/SKU → its state (packed, received, missing, unexpected...)."""
+        return {tr.get_attribute("data-item") or "": tr.get_attribute("data-item-state") or ""
+                for tr in self.page.locator("table.shipment-items tr[data-item]").all()}
+
+    def print_link(self, doc: str) -> str:
+        return self.base_url + (self.page.locator(f"a[data-doc={doc}]").get_attribute("href") or "")
+
+    def dispatch(self, carrier: str, tracking: str = "", places: str = "") -> None:
+        form = self.page.locator("form[data-form=dispatch]")
+        form.locator("input[name=carrier]").fill(carrier)
+        form.locator("input[name=tracking]").fill(tracking)
+        form.locator("input[name=places]").fill(places)
+        with self.page.expect_navigation():
+            form.locator("button[type=submit]").click()
+
+    def finish_receiving(self) -> None:
+        with self.page.expect_navigation():
+            self.page.locator("form[data-form=complete] button[type=submit]").click()
+
+    def missing(self) -> list[str]:
+        return [tr.get_attribute("data-missing") or "" for tr in self.page.locator("tr[data-missing]").all()]
+
+    def unexpected(self) -> list[str]:
+        return [tr.get_attribute("data-unexpected") or "" for tr in self.page.locator("tr[data-unexpected]").all()]
+
+
+class WarehousePage(WorkstationPage):
+    """The warehouse: one scan field for any code; receiving; shelf (put-away) and pick-list pages."""
+
+    path = "/warehouse/"
+    endpoint = "warehouse.index"
+
+    def scan(self, code: str) -> None:
+        """Type a code into the page's scan field as a scanner does, and Enter."""
+        self.scan_field.first.press_sequentially(code)
+        with self.page.expect_navigation():
+            self.scan_field.first.press("Enter")
+
+    def _submit(self, form: str, code: str, quantity: str) -> None:
+        scope = self.page.locator(f"form[data-form={form}]")
+        scope.locator("input[name=quantity]").fill(quantity)
+        field = scope.locator("input[name=code]")
+        field.press_sequentially(code)
+        with self.page.expect_navigation():
+            field.press("Enter")
+
+    def receive(self, code: str, quantity: str = "1") -> None:
+        self._submit("receive", code, quantity)
+
+    def put_away(self, code: str, quantity: str = "1") -> None:
+        """On a shelf's page: the quantity, then the item's code into the scan field."""
+        self._submit("put-away", code, quantity)
+
+    def issue(self, code: str, quantity: str = "1") -> None:
+        """On an order's pick list: the quantity, then the part's code."""
+        self._submit("issue", code, quantity)
+
+    def shelf_parts(self) -> dict[str, int]:
+        return {tr.get_attribute("data-sku") or "": int(tr.locator("td.num").inner_text())
+                for tr in self.page.locator("table.shelf-parts tr[data-sku]").all()}
+
+    def pick_lines(self) -> dict[str, tuple[int, int, int, int]]:
+        """Each part's (reserved to pick, issued, requested, short) on the pick list."""
+        def num(tr: Locator, cls: str) -> int:
+            return int(tr.locator(f"td.{cls}").inner_text().strip())
+
+        return {tr.get_attribute("data-sku") or "": (num(tr, "reserved"), num(tr, "issued"), num(tr, "requested"),
+                                                     num(tr, "short"))
+                for tr in self.page.locator("table.pick-list tr[data-sku]").all()}
+
+    def pick_orders(self) -> list[str]:
+        return [a.inner_text().strip() for a in self.page.locator("table.pick-orders td:first-child a").all()]

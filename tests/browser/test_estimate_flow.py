@@ -14,7 +14,8 @@ from servicecenter.db import Database
 from servicecenter.pricing.models import LabourItem
 from servicecenter.repairs.models import RepairOrder
 from servicecenter.repairs.states import RepairState
-from servicecenter.stock.models import MoveReason, Part, StockMove
+from servicecenter.stock import journal
+from servicecenter.stock.models import MoveReason, Part
 from tests.browser.conftest import LiveServer
 from tests.browser.pages import EstimateSection, LoginPage
 from tests.factories import PASSWORD, Factory
@@ -33,7 +34,7 @@ def test_estimate_is_drawn_up_sent_and_approved(page: Page, live_server: LiveSer
         belt = Part(sku="BELT-1", name="Ремень", price=Decimal("450.00"))
         s.add_all([pump, belt])
         s.flush()
-        s.add(StockMove(part_id=pump.id, quantity=1, to_location_id=center.locations[0].id, reason=MoveReason.RECEIPT))
+        journal.move_parts(s, None, pump, 1, source=None, target=center.locations[0], reason=MoveReason.RECEIPT)
         number = f.order(center, state=RepairState.DIAGNOSIS).number
 
     LoginPage(page, live_server.url).goto().log_in(engineer.email, PASSWORD)

@@ -19,7 +19,8 @@ from servicecenter.diagnostics.catalogue import create_checklist_item, create_co
 from servicecenter.pricing.models import LabourItem
 from servicecenter.repairs.models import EventKind, OrderType, Outcome, RepairEvent, RepairOrder, WorkLog
 from servicecenter.repairs.states import RepairState
-from servicecenter.stock.models import MoveReason, Part, Reservation, ReservationState, StockMove
+from servicecenter.stock import journal
+from servicecenter.stock.models import MoveReason, Part, Reservation, ReservationState
 from tests.browser.conftest import LiveServer
 from tests.browser.pages import (
     CounterPage,
@@ -59,8 +60,7 @@ def test_paid_repair_from_the_queue_to_the_counter(page: Page, live_server: Live
         pump = Part(sku="PUMP-7", name="Помпа сливная", price=Decimal("2000.00"))
         s.add(pump)
         s.flush()
-        s.add(StockMove(part_id=pump.id, quantity=2, to_location_id=center.locations[0].id,
-                        reason=MoveReason.RECEIPT))
+        journal.move_parts(s, None, pump, 2, source=None, target=center.locations[0], reason=MoveReason.RECEIPT)
         washer = f.model(category=WASHERS, name="WW70")
         order = f.order(center, unit=f.unit(model=washer, serial="WM-7001"), order_type=OrderType.PAID,
                         warranty_covered=False, warranty_reason="Гарантия истекла", fault="Не сливает воду")

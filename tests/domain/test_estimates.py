@@ -17,7 +17,8 @@ from servicecenter.repairs.handover import amount_due
 from servicecenter.repairs.models import EventKind, Outcome, Payer, RepairEvent, initial_payer
 from servicecenter.repairs.services import apply_transition, decide_warranty
 from servicecenter.repairs.states import RepairState
-from servicecenter.stock.models import MoveReason, Part, PartRequest, Reservation, StockMove
+from servicecenter.stock import journal
+from servicecenter.stock.models import MoveReason, Part, PartRequest, Reservation
 
 
 def _events(session, order) -> list[RepairEvent]:  # noqa: ANN001
@@ -33,9 +34,8 @@ def make_part(session, price: str = "1500.00", sku: str | None = None) -> Part: 
 
 
 def receive_stock(session, center, part: Part, qty: int) -> None:  # noqa: ANN001
-    session.add(StockMove(part_id=part.id, quantity=qty, to_location_id=center.locations[0].id,
-                          reason=MoveReason.RECEIPT))
-    session.flush()
+    journal.move_parts(session, None, part, qty, source=None, target=center.locations[0],
+                       reason=MoveReason.RECEIPT)
 
 
 @pytest.fixture

@@ -142,7 +142,8 @@ def test_where_the_unit_is(session, factory, msk) -> None:  # noqa: ANN001
     received = factory.order(msk)
     issued = factory.order(msk, state=RepairState.ISSUED)
     assert describe_whereabouts(registered).message == "with the customer; not handed in yet"
-    assert describe_whereabouts(received).params == {"center": msk.name}
+    # received at the counter: in the center's main warehouse from the first minute
+    assert describe_whereabouts(received).params == {"center": msk.name, "location": msk.locations[0].name}
     assert describe_whereabouts(issued).message == "with the customer"
     shelf = Location(code="MSK-A1", name="Стеллаж A1", kind=LocationKind.SHELF, center_id=msk.id)
     session.add(shelf)

@@ -16,7 +16,7 @@ from servicecenter.repairs import estimates
 from servicecenter.repairs.models import EventKind, RepairEvent, RepairOrder
 from servicecenter.repairs.services import apply_transition, decide_warranty
 from servicecenter.repairs.states import RepairState
-from servicecenter.stock import queries, services
+from servicecenter.stock import journal, queries, services
 from servicecenter.stock.models import (
     MoveReason,
     Part,
@@ -24,7 +24,6 @@ from servicecenter.stock.models import (
     PartRequestState,
     Reservation,
     ReservationState,
-    StockMove,
 )
 from tests.domain.test_estimates import make_part, receive_stock
 from tests.factories import Factory
@@ -52,12 +51,9 @@ def test_free_stock_is_the_journal_minus_active_reservations(session, factory, c
     session.add_all([shelf, scrap])
     session.flush()
     receive_stock(session, center, part, 10)
-    session.add_all([
-        StockMove(part_id=part.id, quantity=4, from_location_id=main.id, to_location_id=shelf.id,
-                  reason=MoveReason.PUT_AWAY),
-        StockMove(part_id=part.id, quantity=1, from_location_id=shelf.id, to_location_id=scrap.id,
-                  reason=MoveReason.DEFECTIVE),  # defective parts are not stock to reserve
-    ])
+    journal.move_parts(session, None, part, 4, source=main, target=shelf, reason=MoveReason.PUT_AWAY)
+    # defective parts are not stock to reserve
+    journal.move_parts(session, None, part, 1, source=shelf, target=scrap, reason=MoveReason.DEFECTIVE)
     other = factory.center("RSO")
     receive_stock(session, other, part, 50)  # another center's stock does not count
     session.flush()
@@ -196,8 +192,7 @@ def test_two_reservations_racing_for_the_last_unit(committed_database) -> None: 
         part = Part(sku="RACE-1", name="Последняя плата", price=100)
         s.add(part)
         s.flush()
-        s.add(StockMove(part_id=part.id, quantity=1, to_location_id=center.locations[0].id,
-                        reason=MoveReason.RECEIPT))
+        journal.move_parts(s, None, part, 1, source=None, target=center.locations[0], reason=MoveReason.RECEIPT)
         numbers = [f.order(center, state=RepairState.DIAGNOSIS).number for _ in range(2)]
         engineer_id, part_id = f.staff(center, Role.ENGINEER).id, part.id
 

@@ -10,6 +10,7 @@ from flask import url_for
 from servicecenter.accounts.roles import Role
 from servicecenter.centers.models import CenterKind
 from servicecenter.repairs.states import RepairState
+from servicecenter.shipments.services import create_shipment
 from tests.factories import csrf_token, login
 from workstations.web.access import policy_for
 
@@ -29,6 +30,8 @@ def _sample_url(rule, values):  # noqa: ANN001, ANN202
         converter, name = match.group(1), match.group(2)
         if name == "number":
             return values["number"]
+        if name == "ref":  # a shipment number (logistics)
+            return values["shipment"]
         if converter == "int":
             return str(values["id"])
         return "en" if name == "code" else "x"
@@ -46,7 +49,10 @@ def world(factory):  # noqa: ANN001, ANN201
     own = factory.order(kzn, state=RepairState.DIAGNOSIS)
     foreign = factory.order(ekb, state=RepairState.DIAGNOSIS,
                             customer=factory.customer("Чужой Клиент Екатеринбурга", phone="+79990001122"))
-    return {"users": users, "own": own, "foreign": foreign, "msk": msk}
+    # A shipment from MSK to the partner KZN: both ends' users may open it.
+    ends = [next(loc for loc in c.locations if loc.is_main) for c in (msk, kzn)]
+    shipment = create_shipment(factory.session, users[Role.LOGISTICS], origin=ends[0], destination=ends[1])
+    return {"users": users, "own": own, "foreign": foreign, "msk": msk, "shipment": shipment.number}
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -57,7 +63,7 @@ def test_role_matrix_over_every_get_route(app, client, world, role) -> None:  # 
     for rule in _routes(app):
         if "GET" not in rule.methods or rule.endpoint in ("auth.login",):
             continue
-        url = _sample_url(rule, {"number": number, "id": 1})
+        url = _sample_url(rule, {"number": number, "id": 1, "shipment": world["shipment"]})
         status = client.get(url).status_code
         admitted = policy_for(rule.endpoint, app).admits(role)
         if admitted and "<int:" in rule.rule:
@@ -80,7 +86,7 @@ def test_partner_gets_404_for_another_centers_order_on_every_order_route(app, cl
         # the same for another center's number as for a number that does not exist.
         expected = 404 if policy_for(rule.endpoint, app).admits(Role.PARTNER) else 403
         for number in (foreign, missing):
-            url = _sample_url(rule, {"number": number, "id": 1})
+            url = _sample_url(rule, {"number": number, "id": 1, "shipment": world["shipment"]})
             for method in sorted(rule.methods & {"GET", "POST"}):
                 r = client.open(url, method=method, data={"csrf_token": token, "to": "in_repair", "text": "x"})
                 body = r.get_data(as_text=True)
@@ -120,7 +126,8 @@ def test_partner_pages_never_show_another_centers_data(app, client, world) -> No
     for rule in _routes(app):
         if "GET" not in rule.methods or not policy_for(rule.endpoint, app).admits(Role.PARTNER):
             continue
-        body = _readable(client.get(_sample_url(rule, {"number": own, "id": 1}), follow_redirects=True))
+        url = _sample_url(rule, {"number": own, "id": 1, "shipment": world["shipment"]})
+        body = _readable(client.get(url, follow_redirects=True))
         assert world["foreign"].number not in body
         assert "Чужой Клиент" not in body and "+79990001122" not in body and "EKB" not in body
 
