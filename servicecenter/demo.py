@@ -23,6 +23,7 @@ from servicecenter.centers.models import CenterKind, Location, LocationKind, Ser
 from servicecenter.clock import local_date, utcnow
 from servicecenter.customers.models import Customer, CustomerKind
 from servicecenter.customers.services import create_customer
+from servicecenter.demo_stock import load_demo_stock
 from servicecenter.diagnostics.demo import load_demo_codes
 from servicecenter.equipment.models import Unit
 from servicecenter.equipment.services import register_unit
@@ -32,6 +33,7 @@ from servicecenter.repairs.models import OrderType, Outcome, Priority, RepairEve
 from servicecenter.repairs.services import add_comment, assign_engineer, create_order, decide_warranty
 from servicecenter.repairs.states import RepairState
 from servicecenter.repairs.walk import ActorFor, advance_to, role_picker
+from servicecenter.stock.models import Part
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105  (published: printed after `make run`)
 DEMO_DOMAIN = "demo.servicecenter.ru"
@@ -310,9 +312,11 @@ def load_demo(session: Session, seed: int = 2026) -> dict[str, int]:
     _load_deadlines(session, hubs, today)
     _load_orders(session, rng, hubs, today)
     load_demo_codes(session, CASES)  # after the orders: their finished ones predate the checklists
+    load_demo_stock(session, rng, {code: hub.first(Role.WAREHOUSE) for code, hub in hubs.items()
+                                   if hub.staff.get(Role.WAREHOUSE)})
     counted = {"centers": ServiceCenter, "locations": Location, "users": User, "manufacturers": Manufacturer,
                "models": ProductModel, "customers": Customer, "units": Unit, "orders": RepairOrder,
-               "events": RepairEvent}
+               "events": RepairEvent, "parts": Part}
     return {key: session.scalar(select(func.count()).select_from(cls)) or 0 for key, cls in counted.items()}
 
 

@@ -325,6 +325,12 @@ def keep_defective_part(session: Session, actor: User, order: RepairOrder, part:
     """A defective part taken out of the unit (a warranty repair) goes to the center's "for the
     manufacturer" place, tied to the order, until it is shipped back."""
     check_clerk(actor, order.center_id, DEFECTIVE_ROLES)
+    if order.state not in PARTS_STATES:
+        raise ValidationFailed(N_("Order %(number)s is not being repaired: no parts are taken out of it now"),
+                               number=order.number)
+    if order.warranty_covered is not True:
+        raise ValidationFailed(N_("Only a warranty repair's removed parts are kept for the manufacturer; in a paid "
+                                  "repair the old part is the customer's"), number=order.number)
     qty = quantity_of(quantity, 100)
     place = defective_location(session, order.center_id)
     move = journal.move_parts(session, actor, part, qty, source=None, target=place, reason=MoveReason.DEFECTIVE,
@@ -334,6 +340,13 @@ def keep_defective_part(session: Session, actor: User, order: RepairOrder, part:
                  params={"count": qty, "part": part.sku, "location": place.code})
     session.flush()
     return move
+
+
+def list_defective_parts(session: Session, order: RepairOrder) -> list[StockMove]:
+    """The parts taken out of the order's unit and kept for the manufacturer, oldest first."""
+    return list(session.scalars(select(StockMove).where(
+        StockMove.order_id == order.id, StockMove.reason == MoveReason.DEFECTIVE, StockMove.part_id.is_not(None))
+        .order_by(StockMove.id)))
 
 
 # --- Where is it ------------------------------------------------------------------------------------

@@ -121,6 +121,21 @@ def test_summary_counts_what_is_in_the_database(demo: Demo) -> None:
     assert 250 <= demo.summary["customers"] <= 350 and 450 <= demo.summary["units"] <= 550
     assert 250 <= demo.summary["orders"] <= 350
     assert demo.summary["events"] > 3 * demo.summary["orders"]
+    assert demo.summary["parts"] >= 5
+
+
+def test_the_warehouses_hold_parts_that_fit_the_models_and_the_journal_agrees(demo: Demo) -> None:
+    from servicecenter.stock.journal import check_stock
+    from servicecenter.stock.models import Part, StockLevel
+
+    s = demo.session
+    assert check_stock(s) == []
+    for code in ("MSK", "SPB"):
+        center = _center(s, code)
+        held = {loc.kind for loc in s.scalars(select(Location).join(StockLevel, StockLevel.location_id == Location.id)
+                                              .where(Location.center_id == center.id, StockLevel.quantity > 0))}
+        assert held == {LocationKind.WAREHOUSE, LocationKind.SHELF}, code
+    assert all(part.compatible_models for part in s.scalars(select(Part)))
 
 
 def test_the_same_seed_gives_the_same_network_and_another_seed_another(demo: Demo) -> None:

@@ -202,13 +202,25 @@ def test_parts_are_not_issued_for_a_finished_order(session, factory, center, cle
 
 
 def test_a_defective_part_is_kept_for_the_manufacturer_tied_to_the_order(session, factory, center) -> None:  # noqa: ANN001
-    order = factory.order(center, state=RepairState.IN_REPAIR)
+    order = factory.order(center, state=RepairState.IN_REPAIR, warranty_covered=True, order_type="warranty")
     part = make_part(session)
     move = warehouse.keep_defective_part(session, factory.staff(center, Role.ENGINEER), order, part, 1)
     assert move.to_location.kind == LocationKind.DEFECTIVE and move.to_location.center_id == center.id
     assert move.order_id == order.id and move.reason == MoveReason.DEFECTIVE
     assert queries.free_quantity(session, center.id, part.id) == 0  # not stock to reserve
+    assert warehouse.list_defective_parts(session, order) == [move]
     assert journal.check_stock(session) == []
+
+
+def test_a_paid_or_finished_repair_keeps_no_part_for_the_manufacturer(session, factory, center) -> None:  # noqa: ANN001
+    engineer, part = factory.staff(center, Role.ENGINEER), make_part(session)
+    paid = factory.order(center, state=RepairState.IN_REPAIR, warranty_covered=False, order_type="paid")
+    done = factory.order(center, state=RepairState.READY_FOR_PICKUP, warranty_covered=True, order_type="warranty")
+    with pytest.raises(ValidationFailed, match="customer"):
+        warehouse.keep_defective_part(session, engineer, paid, part, 1)
+    with pytest.raises(ValidationFailed, match="not being repaired"):
+        warehouse.keep_defective_part(session, engineer, done, part, 1)
+    assert warehouse.list_defective_parts(session, paid) == [] and journal.check_stock(session) == []
 
 
 def test_a_shipment_number_is_recognised_by_the_scan_field(session, factory, center) -> None:  # noqa: ANN001

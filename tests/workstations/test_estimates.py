@@ -294,3 +294,24 @@ def test_revised_to_paid_during_repair_the_page_stops_the_work(client, factory, 
     session.refresh(order)
     assert order.state == RepairState.DIAGNOSIS and order.approval_required is True
     assert "data-approval-missing" in page
+
+
+def test_a_removed_part_of_a_warranty_repair_is_kept_for_the_manufacturer(client, factory, center, session) -> None:  # noqa: ANN001
+    from servicecenter.stock.models import MoveReason, StockMove
+
+    part = make_part(session, "900.00", sku="PUMP-OLD")
+    warranty = factory.order(center, state=RepairState.IN_REPAIR, warranty_covered=True, order_type="warranty")
+    paid = factory.order(center, state=RepairState.IN_REPAIR, warranty_covered=False, order_type="paid")
+    _as(client, factory, center, Role.ENGINEER)
+    assert 'data-submit="parts-defective"' not in client.get(f"/orders/{paid.number}").get_data(as_text=True)
+    r = _post(client, warranty.number, "parts/defective", part_code="pump-old", quantity="1", note="течь сальника")
+    assert r.status_code == 302
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert 'data-defective="PUMP-OLD"' in page and "течь сальника" in page
+    kept = session.scalars(select(StockMove).where(StockMove.order_id == warranty.id,
+                                                   StockMove.reason == MoveReason.DEFECTIVE)).one()
+    assert kept.to_location.kind.value == "defective" and kept.quantity == 1
+    # a paid repair's old part is the customer's: refused, nothing written
+    assert _post(client, paid.number, "parts/defective", part_code="PUMP-OLD", quantity="1").status_code == 422
+    assert session.scalar(select(func.count()).select_from(StockMove).where(
+        StockMove.order_id == paid.id, StockMove.reason == MoveReason.DEFECTIVE)) == 0

@@ -21,7 +21,8 @@ from servicecenter.repairs import queries
 from servicecenter.repairs.models import RepairOrder
 from servicecenter.stock import queries as stock_queries
 from servicecenter.stock import services as stock
-from servicecenter.stock.models import Part, PartRequest, Reservation, part_models
+from servicecenter.stock import warehouse
+from servicecenter.stock.models import Part, PartRequest, Reservation, StockMove, part_models
 from workstations.orders import bp
 from workstations.web.access import allow
 from workstations.web.auth_session import actor
@@ -52,6 +53,8 @@ class PartsPanel:
     can_issue: bool
     suggestions: list[Suggestion] = field(default_factory=list)
     shortage: dict[str, Any] | None = None  # the refused reservation, offered as a request
+    defective: list[StockMove] = field(default_factory=list)  # removed parts kept for the manufacturer
+    can_keep_defective: bool = False  # a warranty repair: the removed part goes to the maker's place
 
 
 def parts_panel(order: RepairOrder) -> PartsPanel | None:
@@ -61,7 +64,10 @@ def parts_panel(order: RepairOrder) -> PartsPanel | None:
     reservations = stock_queries.list_order_reservations(session, order)
     requests = stock_queries.list_order_part_requests(session, order)
     can_reserve = role in stock.RESERVE_ROLES and order.state in stock.PARTS_STATES
-    if not (reservations or requests or can_reserve):
+    defective = warehouse.list_defective_parts(session, order)
+    can_keep = (role in warehouse.DEFECTIVE_ROLES and order.state in stock.PARTS_STATES
+                and order.warranty_covered is True)
+    if not (reservations or requests or can_reserve or defective or can_keep):
         return None
     suggestions = []
     if can_reserve and order.unit is not None:  # the parts listed for the unit's model, with free stock
@@ -75,7 +81,7 @@ def parts_panel(order: RepairOrder) -> PartsPanel | None:
     if can_reserve and request.args.get("short"):
         shortage = {"part_code": request.args.get("short", "")[:64], "quantity": request.args.get("qty", "")[:10]}
     return PartsPanel(reservations, requests, can_reserve, role in stock.RELEASE_ROLES, role in stock.ISSUE_ROLES,
-                      suggestions, shortage)
+                      suggestions, shortage, defective, can_keep)
 
 
 @bp.app_context_processor
@@ -115,6 +121,28 @@ def parts_reserve(number: str) -> Response:
         flash(_(warning, part=part.sku), "warning")
     flash(_("%(count)s × %(part)s reserved for order %(number)s.", count=form.quantity.data.strip(), part=part.sku,
             number=order.number), "success")
+    return _back(order)
+
+
+class DefectiveForm(FlaskForm):
+    part_code = StringField(validators=[DataRequired(), Length(max=64)])
+    quantity = StringField(default="1", validators=[DataRequired(), Length(max=10)])
+    note = StringField(validators=[Length(max=500)])
+
+
+@bp.route("/<number>/parts/defective", methods=["POST"])
+@allow(*warehouse.DEFECTIVE_ROLES)
+def parts_keep_defective(number: str) -> Response:
+    """A part taken out of the unit in a warranty repair goes to the center's place for the manufacturer."""
+    order = queries.get_order_by_number(db(), number)
+    form = DefectiveForm()
+    if not form.validate():
+        raise ValidationFailed(N_("Scan or type the removed part's code and the quantity"),
+                               errors={"part": N_("Required")})
+    part = stock_queries.get_part_by_code(db(), form.part_code.data)
+    move = warehouse.keep_defective_part(db(), actor(), order, part, form.quantity.data, note=form.note.data or "")
+    flash(_("%(count)s × %(part)s kept for the manufacturer at %(location)s.", count=move.quantity, part=part.sku,
+            location=move.to_location.code), "success")
     return _back(order)
 
 
