@@ -299,7 +299,7 @@ def test_revised_to_paid_during_repair_the_page_stops_the_work(client, factory, 
 def test_a_removed_part_of_a_warranty_repair_is_kept_for_the_manufacturer(client, factory, center, session) -> None:  # noqa: ANN001
     from servicecenter.stock.models import MoveReason, StockMove
 
-    part = make_part(session, "900.00", sku="PUMP-OLD")
+    make_part(session, "900.00", sku="PUMP-OLD")
     warranty = factory.order(center, state=RepairState.IN_REPAIR, warranty_covered=True, order_type="warranty")
     paid = factory.order(center, state=RepairState.IN_REPAIR, warranty_covered=False, order_type="paid")
     _as(client, factory, center, Role.ENGINEER)
