@@ -455,8 +455,8 @@ def _dispatch_500(b: Bench) -> Timed:
     return run
 
 
-@operation("domain.receive_500", "Shipment: receive 500 units by scanning and close the receipt (one transaction)",
-           "domain", DISPATCH_500_MS)
+@operation("domain.receive_500", "Shipment: 500 units scanned in and the receipt closed, in one transaction "
+           "(at the desk each scan is its own request)", "domain")
 def _receive_500(b: Bench) -> Timed:
     """The other half of the journey: before each call (untimed) 500 units are packed and dispatched at one
     end; the call scans all 500 in at the other end and closes the receipt, then the ends swap."""

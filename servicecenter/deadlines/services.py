@@ -6,6 +6,7 @@ operation flushes once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -182,17 +183,31 @@ def pause(session: Session, order: RepairOrder, reason: str, *, now: datetime | 
     """Stop the order's internal deadlines for `reason` ("approval" or "transit") when its rule says
     so; the legal limit keeps running. False (nothing changed) when the rule does not pause for this
     reason, the order is not being worked on, or it is already paused."""
+    return pause_all(session, [order], reason, now=now, actor=actor) == 1
+
+
+def pause_all(session: Session, orders: Iterable[RepairOrder], reason: str, *, now: datetime | None = None,
+              actor: User | None = None) -> int:
+    """`pause` for many orders at once (a shipment's units leaving): each center's rules read once, one
+    flush at the end. Returns how many orders were paused."""
     if reason not in PAUSE_REASONS:
         raise ValueError(f"unknown pause reason {reason!r}")
-    if order.received_at is None or order.state not in TIMED_STATES or order.deadline_paused_at is not None:
-        return False
-    terms = order_terms(session, order)
-    if not (terms.pause_on_approval if reason == PAUSE_APPROVAL else terms.pause_in_transit):
-        return False
-    _pause(session, order, reason, now or utcnow(), actor)
-    refresh_binding(order, terms)
+    now = now or utcnow()
+    rules: dict[int, list[DeadlineRule]] = {}
+    paused = 0
+    for order in orders:
+        if order.received_at is None or order.state not in TIMED_STATES or order.deadline_paused_at is not None:
+            continue
+        if order.center_id not in rules:
+            rules[order.center_id] = load_rules(session, order.center_id)
+        terms = order_terms(session, order, rules[order.center_id])
+        if not (terms.pause_on_approval if reason == PAUSE_APPROVAL else terms.pause_in_transit):
+            continue
+        _pause(session, order, reason, now, actor)
+        refresh_binding(order, terms)
+        paused += 1
     session.flush()
-    return True
+    return paused
 
 
 def resume(session: Session, order: RepairOrder, *, reason: str | None = None, now: datetime | None = None,

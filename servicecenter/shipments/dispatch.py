@@ -160,13 +160,13 @@ def dispatch_shipment(session: Session, actor: User, shipment: Shipment, *, carr
         if item.part is not None:
             _take_parts(session, actor, shipment, item, origin, transit)
     # Each order's history says where its unit went, with the carrier and tracking number (batched at flush);
-    # its internal deadlines stop while the unit travels, where its rule says so (deadlines.pause).
+    # its internal deadlines stop while the unit travels, where its rule says so (one pass, one flush).
     for order, came_from in departed:
         if order is not None:
             record_event(session, actor=actor, kind=EventKind.LOCATION, order=order, from_value=came_from,
                          to_value=transit.code, reason=MoveReason.SHIPMENT.value, shipment=shipment.number,
                          carrier=carrier, tracking=tracking)
-            deadlines.pause(session, order, PAUSE_TRANSIT, actor=actor)
+    deadlines.pause_all(session, [order for order, _ in departed if order is not None], PAUSE_TRANSIT, actor=actor)
     shipment.transit_location = transit
     session.flush()
     return shipment
