@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from servicecenter.errors import N_
@@ -16,6 +17,19 @@ def clean_text(values: dict[str, Any], field: str, errors: dict[str, str], max_l
     elif len(value) > max_len:
         errors[field] = N_("Too long")
     return value
+
+
+def clean_amount(value: Any, field: str, errors: dict[str, str], high: Decimal, message: str) -> Decimal | None:
+    """A typed amount ("1 250,50") from 0 to `high`, to the kopeck; else `message` goes into `errors`."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(
+            str(value).replace(" ", "").replace("\u00a0", "").replace(",", "."))
+    except (InvalidOperation, ValueError):
+        amount = None
+    if amount is None or not amount.is_finite() or not Decimal(0) <= amount <= high:
+        errors[field] = message
+        return None
+    return amount.quantize(Decimal("0.01"))
 
 
 def check_known(fields: frozenset[str], changes: dict[str, Any], name: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,23 +11,11 @@ from sqlalchemy.orm import Session
 from servicecenter.accounts.models import User
 from servicecenter.accounts.services import require_admin
 from servicecenter.errors import N_, ValidationFailed
-from servicecenter.fields import check_known, clean_text
+from servicecenter.fields import check_known, clean_amount, clean_text
 from servicecenter.pricing.models import DEFAULT_VAT_RATE, LabourItem
 
 LABOUR_FIELDS = frozenset({"code", "name", "category", "price", "vat_rate", "active"})
 MAX_PRICE = Decimal("10000000")
-
-
-def _amount(value: Any, field: str, errors: dict[str, str], high: Decimal, message: str) -> Decimal | None:
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(
-            str(value).replace(" ", "").replace("\u00a0", "").replace(",", "."))
-    except (InvalidOperation, ValueError):
-        amount = None
-    if amount is None or not amount.is_finite() or not Decimal(0) <= amount <= high:
-        errors[field] = message
-        return None
-    return amount.quantize(Decimal("0.01"))
 
 
 def _clean(session: Session, item: LabourItem | None, values: dict[str, Any]) -> dict[str, Any]:
@@ -40,8 +28,8 @@ def _clean(session: Session, item: LabourItem | None, values: dict[str, Any]) ->
         "code": code,
         "name": clean_text(values, "name", errors, 200, N_("Enter the name")),
         "category": clean_text(values, "category", errors, 80),
-        "price": _amount(values.get("price"), "price", errors, MAX_PRICE, N_("From 0 to 10,000,000")),
-        "vat_rate": _amount(DEFAULT_VAT_RATE if values.get("vat_rate") in (None, "") else values["vat_rate"],
+        "price": clean_amount(values.get("price"), "price", errors, MAX_PRICE, N_("From 0 to 10,000,000")),
+        "vat_rate": clean_amount(DEFAULT_VAT_RATE if values.get("vat_rate") in (None, "") else values["vat_rate"],
                             "vat_rate", errors, Decimal(99), N_("From 0 to 99")),
         "active": bool(values.get("active", True)),
     }

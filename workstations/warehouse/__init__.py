@@ -12,4 +12,4 @@ bp = Blueprint("warehouse", __name__, url_prefix="/warehouse")
 blueprint_policy(bp, [Role.WAREHOUSE, Role.ADMIN])
 
 # The views register themselves on `bp`, so they are imported after it exists.
-from workstations.warehouse import count_views, views  # noqa: E402, F401
+from workstations.warehouse import catalogue_views, count_views, views  # noqa: E402, F401
