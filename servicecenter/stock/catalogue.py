@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from servicecenter.accounts.models import User
@@ -39,11 +39,14 @@ def _models(session: Session, text: Any, errors: dict[str, str]) -> list[Product
     found: list[ProductModel] = []
     unknown: list[str] = []
     for name in wanted[:200]:
-        key = name.casefold()
+        # As typed first, then ignoring case (SQLite's lower() knows only Latin letters: a Cyrillic model
+        # name is found as typed there, in any case on PostgreSQL).
+        full = Manufacturer.name + " " + ProductModel.name
+        key = name.lower()
         model = session.scalars(
             select(ProductModel).join(Manufacturer, Manufacturer.id == ProductModel.manufacturer_id)
-            .where((func.lower(Manufacturer.name + " " + ProductModel.name) == key)
-                   | (func.lower(ProductModel.name) == key))
+            .where(or_(full == name, ProductModel.name == name, func.lower(full) == key,
+                       func.lower(ProductModel.name) == key))
             .order_by(ProductModel.id).limit(1)).first()
         if model is None:
             unknown.append(name)

@@ -32,6 +32,9 @@ def test_a_part_is_saved_with_codes_as_scanned_and_its_models(session, factory, 
     assert (part.sku, part.barcode, part.price, part.unit_cost) == ("WM-PUMP01", "4600000000017",
                                                                     Decimal("1900.50"), Decimal("950.00"))
     assert part.compatible_models == [washer]
+    atlant = factory.model(factory.manufacturer("ATLANT"), name="ХМ 4021-000", category="Холодильники")
+    save_part(session, clerk, part, sku="WM-PUMP01", name="Насос", models="ATLANT ХМ 4021-000; Bosch WAN28281OE")
+    assert part.compatible_models == [atlant, washer]  # a Cyrillic model name as typed, ";" separates too
     save_part(session, clerk, part, sku="WM-PUMP01", name="Насос сливной (новый)", models="")
     assert part.name == "Насос сливной (новый)" and part.compatible_models == [] and part.barcode is None
 
