@@ -69,6 +69,7 @@ def test_the_clerk_adds_a_part_on_the_page_then_receives_it_by_its_barcode(clien
     login(client, clerk.email)
     form = client.get("/warehouse/catalogue/new?sku=wm-belt")
     assert form.status_code == 200 and 'value="wm-belt"' in form.get_data(as_text=True)
+    assert 'href="/admin/' not in form.get_data(as_text=True)  # the clerk's form, not the admin's tabs
     token = csrf_token(form.get_data(as_text=True))
     r = client.post("/warehouse/catalogue/new", data={"csrf_token": token, "sku": "WM-BELT", "name": "Ремень",
                                                       "price": "890", "models": "Bosch F2J3HS0W"})

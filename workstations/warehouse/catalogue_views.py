@@ -16,7 +16,7 @@ from servicecenter.paging import paginate
 from servicecenter.stock import catalogue
 from servicecenter.stock.models import Part
 from workstations.admin.forms import ServiceForm, apply_refusal
-from workstations.admin.views import PER_PAGE, get_or_404, matching, page_number, submitted_status
+from workstations.admin.views import PER_PAGE, form_page, get_or_404, matching, page_number, submitted_status
 from workstations.warehouse import bp
 from workstations.web.auth_session import actor
 from workstations.web.dbsession import db
@@ -40,8 +40,9 @@ class PartForm(ServiceForm):
 
 def _form_page(form: PartForm, title: str, status: int = 200, error: str | None = None,
                general: list[str] | None = None) -> Page:
-    return render_template("warehouse/part_form.html", form=form, title=title, error=error,
-                           general=general or []), status
+    back = url_for("warehouse.catalogue_list")
+    return form_page(form, title=title, cancel=back, status=status, error=error, general=general or [],
+                     back=(back, _("Parts catalogue")))
 
 
 def _save(form: PartForm, part: Part | None, title: str) -> Response | Page:
