@@ -23,6 +23,7 @@ from servicecenter.centers.models import CenterKind, Location, LocationKind, Ser
 from servicecenter.clock import local_date, utcnow
 from servicecenter.customers.models import Customer, CustomerKind
 from servicecenter.customers.services import create_customer
+from servicecenter.demo_partners import load_demo_partners, load_demo_rate_cards
 from servicecenter.demo_stock import load_demo_stock
 from servicecenter.diagnostics.demo import load_demo_codes
 from servicecenter.equipment.models import Unit
@@ -96,7 +97,7 @@ STAFF = (
     ("SPB", Role.ENGINEER, "engineer2.spb", "Максим Зайцев"),
     ("SPB", Role.WAREHOUSE, "warehouse.spb", "Виктор Павлов"),
     ("SPB", Role.LOGISTICS, "logistics.spb", "Татьяна Семёнова"),
-    ("KZN", Role.PARTNER, "partner.kzn", "Ринат Хайруллин"),
+    ("KZN", Role.PARTNER_MANAGER, "partner.kzn", "Ринат Хайруллин"),
     ("KZN", Role.PARTNER, "master.kzn", "Айдар Галиев"),
     ("EKB", Role.PARTNER, "partner.ekb", "Евгений Баранов"),
 )
@@ -308,12 +309,14 @@ def load_demo(session: Session, seed: int = 2026) -> dict[str, int]:
         hubs[code].staff.setdefault(role, []).append(create_user(
             session, None, email=f"{local}@{DEMO_DOMAIN}", password=DEMO_PASSWORD, role=role,
             center=hubs[code].center, name=name))
+    load_demo_rate_cards(session, hubs["HQ"].first(Role.ADMIN), today.year)
     _load_customers(session, rng, hubs, models, today)
     _load_deadlines(session, hubs, today)
     _load_orders(session, rng, hubs, today)
     load_demo_codes(session, CASES)  # after the orders: their finished ones predate the checklists
     load_demo_stock(session, rng, {code: hub.first(Role.WAREHOUSE) for code, hub in hubs.items()
                                    if hub.staff.get(Role.WAREHOUSE)})
+    load_demo_partners(session)
     counted = {"centers": ServiceCenter, "locations": Location, "users": User, "manufacturers": Manufacturer,
                "models": ProductModel, "customers": Customer, "units": Unit, "orders": RepairOrder,
                "events": RepairEvent, "parts": Part}

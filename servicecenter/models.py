@@ -20,7 +20,14 @@ from servicecenter.jobs.models import OutboxJob
 from servicecenter.pricing.models import LabourItem
 from servicecenter.repairs.estimate_models import Estimate, EstimateLine
 from servicecenter.repairs.models import Attachment, OrderCounter, RepairEvent, RepairOrder, WorkLog
-from servicecenter.settlements.models import SettlementLine
+from servicecenter.settlements.models import (
+    ClaimLine,
+    ManufacturerClaim,
+    PartnerStatement,
+    RateCard,
+    RateCardLine,
+    StatementLine,
+)
 from servicecenter.shipments.models import Shipment, ShipmentCounter, ShipmentItem
 from servicecenter.stock.count_models import CountLine, InventoryCount
 from servicecenter.stock.models import Part, PartRequest, Reservation, StockLevel, StockMove
@@ -30,5 +37,5 @@ __all__ = [
     "CountLine", "InventoryCount", "Estimate", "EstimateLine", "LabourItem", "PartRequest",
     "Attachment", "Base", "CalendarDay", "DeadlineRule", "Contact", "Customer", "Location", "LoginAttempt", "Manufacturer", "OrderCounter", "OutboxJob",
     "Part", "ProductModel", "RepairEvent", "RepairOrder", "Reservation", "ServiceCenter", "ServiceContract",
-    "SettlementLine", "recompute_job", "Shipment", "ShipmentCounter", "ShipmentItem", "StockLevel", "StockMove", "ThrottleHit", "Unit", "User", "UserSession", "WorkLog",
+    "ClaimLine", "ManufacturerClaim", "PartnerStatement", "RateCard", "RateCardLine", "StatementLine", "recompute_job", "Shipment", "ShipmentCounter", "ShipmentItem", "StockLevel", "StockMove", "ThrottleHit", "Unit", "User", "UserSession", "WorkLog",
 ]

@@ -9,7 +9,8 @@ at all (default-deny), and a test fails when a model forgets its declaration.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -79,6 +80,19 @@ def set_scope(session: Session, scope: Scope) -> None:
 
 def get_scope(session: Session) -> Scope:
     return session.info.get("scope", NETWORK)
+
+
+@contextmanager
+def lifted(session: Session) -> Iterator[Scope]:
+    """Lift the wall for a few statements the domain runs on the network's behalf (a shipment's own
+    lines, settlement bookkeeping); yields the scope that was in force, restored afterwards. What
+    was loaded meanwhile stays in the session's identity map: the caller keeps it from the user."""
+    scope = get_scope(session)
+    set_scope(session, NETWORK)
+    try:
+        yield scope
+    finally:
+        set_scope(session, scope)
 
 
 def _criteria(cls: type, center_id: int) -> Any:

@@ -30,7 +30,8 @@ ROLE = {
     Role.ENGINEER: _l("Repair engineer"),
     Role.WAREHOUSE: _l("Warehouse clerk"),
     Role.LOGISTICS: _l("Logistics clerk"),
-    Role.PARTNER: _l("Partner center"),
+    Role.PARTNER: _l("Partner engineer"),
+    Role.PARTNER_MANAGER: _l("Partner manager"),
     Role.ADMIN: _l("Administrator"),
 }
 ORDER_TYPE = {

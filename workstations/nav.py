@@ -14,6 +14,7 @@ LANDING = {
     Role.WAREHOUSE: "warehouse.index",
     Role.LOGISTICS: "logistics.index",
     Role.PARTNER: "partner.index",
+    Role.PARTNER_MANAGER: "partner.index",
     Role.ADMIN: "admin.index",
 }
 
@@ -26,6 +27,7 @@ MENU = [
     ("warehouse.index", _l("Warehouse")),
     ("logistics.index", _l("Logistics")),
     ("partner.index", _l("Partner center")),
+    ("settlements.index", _l("Settlements")),
     ("admin.index", _l("Administration")),
 ]
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from servicecenter.accounts.models import LoginAttempt, User, UserSession
-from servicecenter.accounts.roles import NETWORK_ROLES, WALLED_ROLES, Role
+from servicecenter.accounts.roles import NETWORK_ROLES, PARTNER_ROLES, WALLED_ROLES, Role
 from servicecenter.centers.models import ServiceCenter
 from servicecenter.clock import utcnow
 from servicecenter.errors import N_, NotFound, PermissionDenied, ValidationFailed
@@ -64,9 +64,10 @@ def create_user(
     center: ServiceCenter,
     name: str = "",
 ) -> User:
-    """Create a user of a center; only an admin (or the command line, actor None) may."""
-    if actor is not None and actor.role != Role.ADMIN:
-        raise PermissionDenied(N_("Only an administrator manages users"))
+    """Create a user of a center: an admin, a partner manager for its own engineers (check_manages),
+    or the command line (actor None)."""
+    if actor is not None:
+        check_manages(actor, center, role)
     errors: dict[str, str] = {}
     email = normalise_email(email)
     if not EMAIL_RE.match(email):
@@ -93,8 +94,7 @@ def create_user(
 
 def set_active(session: Session, actor: User, user: User, active: bool) -> None:
     """Activate or deactivate a user; deactivation ends all their sessions at once."""
-    if actor.role != Role.ADMIN:
-        raise PermissionDenied(N_("Only an administrator manages users"))
+    check_manages(actor, user.center, user.role, user)
     if user.id == actor.id and not active:
         raise ValidationFailed(N_("You cannot deactivate yourself"))
     user.active = active
@@ -222,6 +222,34 @@ def require_admin(actor: User | None) -> None:
         raise PermissionDenied(N_("Only an administrator may do this"))
 
 
+def _role_or_none(role: object) -> Role | None:
+    try:
+        return Role(role)
+    except ValueError:
+        return None
+
+
+def check_manages(actor: User | None, center: ServiceCenter | None, role: Role | str | None,
+                  user: User | None = None) -> None:
+    """May `actor` create or change an account of `role` at `center` (the account `user`, if it exists)?
+
+    An active administrator manages everyone. A partner manager manages its own center's engineers
+    (the partner role) and nobody else: not another manager, not itself, not anyone elsewhere, and it
+    cannot give a role other than partner, so nobody rises above the manager's rights.
+    """
+    if actor is None or not actor.active:
+        raise PermissionDenied(N_("Only an administrator manages users"))
+    if actor.role == Role.ADMIN:
+        return
+    if (actor.role == Role.PARTNER_MANAGER and center is not None and center.id == actor.center_id
+            and _role_or_none(role) == Role.PARTNER
+            and (user is None or user.center_id == actor.center_id and user.role == Role.PARTNER)):
+        return
+    if actor.role == Role.PARTNER_MANAGER:
+        raise PermissionDenied(N_("A partner manager manages the engineer accounts of its own center only"))
+    raise PermissionDenied(N_("Only an administrator manages users"))
+
+
 def role_fits_center(role: Role, center: ServiceCenter) -> bool:
     """A partner center's people work behind its wall (the partner role), and only theirs do.
 
@@ -229,7 +257,7 @@ def role_fits_center(role: Role, center: ServiceCenter) -> bool:
     """
     from servicecenter.centers.models import CenterKind
 
-    return (role == Role.PARTNER) == (center.kind == CenterKind.PARTNER)
+    return (role in PARTNER_ROLES) == (center.kind == CenterKind.PARTNER)
 
 
 def _user_profile(session: Session, user: User | None, values: dict) -> tuple[dict, dict[str, str]]:
@@ -287,8 +315,9 @@ def add_user(
     locale: str = "ru",
     phone: str = "",
 ) -> User:
-    """Create a user from the administrator's form: profile, language and first password."""
-    require_admin(actor)
+    """Create a user from the administrator's (or a partner manager's) form: profile, language and
+    first password."""
+    check_manages(actor, center if isinstance(center, ServiceCenter) else None, role)
     clean, errors = _user_profile(session, None, {"email": email, "name": name, "role": role, "center": center,
                                                   "locale": locale, "phone": phone})
     if len(password or "") < MIN_PASSWORD:
@@ -309,12 +338,14 @@ def update_user(session: Session, actor: User, user: User, **changes: object) ->
     An administrator cannot change their own role or deactivate themself (nobody would be
     left to undo it); deactivation ends the user's sessions at once.
     """
-    require_admin(actor)
     unknown = set(changes) - _USER_FIELDS
     if unknown:
         raise TypeError(f"update_user() got unknown fields: {', '.join(sorted(unknown))}")
     values = {"email": user.email, "name": user.name, "role": user.role, "center": user.center,
               "active": user.active, "locale": user.locale, "phone": user.phone, **changes}
+    check_manages(actor, user.center, user.role, user)
+    target = values["center"] if isinstance(values["center"], ServiceCenter) else None
+    check_manages(actor, target, values["role"], user)  # and where it would end up
     clean, errors = _user_profile(session, user, values)
     if user.id == actor.id:
         if clean["role"] is not None and clean["role"] != user.role:
@@ -337,7 +368,7 @@ def update_user(session: Session, actor: User, user: User, **changes: object) ->
 
 def set_password(session: Session, actor: User, user: User, password: str) -> None:
     """Set (or reset) a user's password; their other open sessions end, so the old one is useless."""
-    require_admin(actor)
+    check_manages(actor, user.center, user.role, user)
     if len(password or "") < MIN_PASSWORD:
         raise ValidationFailed(N_("The password was not changed"),
                                errors={"password": N_("At least 8 characters")})

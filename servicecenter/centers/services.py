@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from servicecenter.accounts.models import User
-from servicecenter.accounts.roles import Role
+from servicecenter.accounts.roles import PARTNER_ROLES
 from servicecenter.accounts.services import EMAIL_RE, require_admin
 from servicecenter.catalog.models import Manufacturer
 from servicecenter.centers.models import CenterKind, Location, LocationKind, ServiceCenter
@@ -54,7 +54,7 @@ def is_valid_timezone(name: str) -> bool:
 
 def _misfit_users(session: Session, center: ServiceCenter, kind: CenterKind) -> int:
     """Users of the center whose role would not fit it once it is of `kind` (see role_fits_center)."""
-    wrong = User.role != Role.PARTNER if kind == CenterKind.PARTNER else User.role == Role.PARTNER
+    wrong = User.role.not_in(PARTNER_ROLES) if kind == CenterKind.PARTNER else User.role.in_(PARTNER_ROLES)
     return session.scalar(select(func.count()).select_from(User).where(User.center_id == center.id, wrong)) or 0
 
 

@@ -61,7 +61,7 @@ class _Days:
 
 def _open_orders(session: Session, center_id: int) -> list[Any]:
     o, u, c = RepairOrder, Unit, ServiceContract
-    stmt = (select(o.id, o.unit_id, o.state, o.order_type, o.warranty_covered, o.received_at,
+    stmt = (select(o.id, o.unit_id, o.state, o.order_type, o.warranty_covered, o.received_at, o.clock_restarted_at,
                    o.deadline_paused_at, o.deadline_paused_seconds, o.legal_due,
                    o.diagnosis_due, o.repair_due, o.due_at, o.risk_at,
                    u.manufacturer_id, c.id.label("contract_id"), c.valid_from, c.valid_to,
@@ -102,8 +102,9 @@ def recompute_center(session: Session, center_id: int, *, actor: User | None,
                                        warranty=warranty)
         terms = chosen[key]
         paused = timedelta(seconds=row.deadline_paused_seconds or 0)
-        diagnosis = calc.due(row.received_at, terms.diagnosis_days, terms.diagnosis_unit) + paused
-        repair = calc.due(row.received_at, terms.repair_days, terms.repair_unit) + paused
+        start = row.clock_restarted_at or row.received_at  # a routed order's clock restarted on receipt
+        diagnosis = calc.due(start, terms.diagnosis_days, terms.diagnosis_unit) + paused
+        repair = calc.due(start, terms.repair_days, terms.repair_unit) + paused
         # The legal limit stays as set at intake; only an order that never had one (before the
         # deadlines existed) gets it here.
         legal = row.legal_due if row.legal_due is not None or not warranty else legal_due(row.received_at,

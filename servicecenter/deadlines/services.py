@@ -16,11 +16,12 @@ from servicecenter.accounts.models import User
 from servicecenter.centers.models import ServiceCenter
 from servicecenter.clock import local_date, utcnow
 from servicecenter.customers.models import ServiceContract
-from servicecenter.deadlines.calendar import Calculator, Terms, WorkCalendar
+from servicecenter.deadlines.calendar import Calculator, Terms, WorkCalendar, legal_due
 from servicecenter.deadlines.models import CalendarDay, DeadlineRule
 from servicecenter.deadlines.terms import (
     PAUSE_APPROVAL,
     PAUSE_REASONS,
+    PAUSE_ROUTED,
     PAUSE_TRANSIT,
     TIMED_STATES,
     ContractTerms,
@@ -38,7 +39,9 @@ from servicecenter.repairs.states import RepairState
 PAUSE_MESSAGES = {
     PAUSE_APPROVAL: N_("Internal deadlines paused while the customer decides on the estimate"),
     PAUSE_TRANSIT: N_("Internal deadlines paused while the unit is in transit"),
+    PAUSE_ROUTED: N_("Routed to another center: its deadlines start when it receives the unit"),
 }
+STARTED_AT_CENTER = N_("Deadlines of %(center)s started on receipt of the unit")
 RESUMED = N_("Internal deadlines resumed; moved later by %(hours)s h")
 
 
@@ -102,15 +105,20 @@ def refresh_binding(order: RepairOrder, terms: Terms) -> None:
 
 
 def compute_dates(session: Session, order: RepairOrder, terms: Terms | None = None) -> Terms:
-    """All due dates of a received order from its intake moment, its terms and the time spent paused."""
+    """All due dates of a received order from its intake moment (or the moment its center's clock
+    restarted), its terms and the time spent paused. The legal limit counts from intake, in the time
+    zone of the center that took the unit in."""
     terms = terms or order_terms(session, order)
     if order.received_at is None:
         order.diagnosis_due = order.repair_due = order.legal_due = None
     else:
+        warranty = is_warranty(order.order_type, order.warranty_covered)
         dates = calculator(session, _center(session, order)).due_dates(
-            order.received_at, terms, warranty=is_warranty(order.order_type, order.warranty_covered),
+            order.clock_restarted_at or order.received_at, terms, warranty=warranty,
             paused=timedelta(seconds=order.deadline_paused_seconds or 0))
-        order.diagnosis_due, order.repair_due, order.legal_due = dates.diagnosis_due, dates.repair_due, dates.legal_due
+        order.diagnosis_due, order.repair_due = dates.diagnosis_due, dates.repair_due
+        intake = session.get(ServiceCenter, order.intake_center_id or order.center_id)
+        order.legal_due = legal_due(order.received_at, intake.timezone) if warranty and intake else None
     refresh_binding(order, terms)
     return terms
 
@@ -219,6 +227,46 @@ def resume(session: Session, order: RepairOrder, *, reason: str | None = None, n
     with session.no_autoflush:
         _resume(session, order, now or utcnow(), actor)
         refresh_binding(order, order_terms(session, order))
+    session.flush()
+    return True
+
+
+def hand_over(session: Session, order: RepairOrder, *, now: datetime | None = None,
+              actor: User | None = None) -> None:
+    """The order was routed to another center: this center's internal clock stops (a pause running
+    for another reason ends first) until the new center receives the unit (`start_at_center`). The
+    legal limit keeps running."""
+    if order.received_at is None or order.state not in TIMED_STATES:
+        return
+    now = now or utcnow()
+    with session.no_autoflush:
+        if order.deadline_paused_at is not None and order.deadline_pause_reason != PAUSE_ROUTED:
+            _resume(session, order, now, actor)
+        if order.deadline_paused_at is None:
+            _pause(session, order, PAUSE_ROUTED, now, actor)
+        refresh_binding(order, order_terms(session, order))
+
+
+def start_at_center(session: Session, order: RepairOrder, *, now: datetime | None = None,
+                    actor: User | None = None) -> bool:
+    """The center the order was routed to received its unit: its own internal deadlines start now,
+    by its own rules and calendar (nothing of the time spent elsewhere carries over). False when the
+    order was not waiting for that."""
+    if order.deadline_paused_at is None or order.deadline_pause_reason != PAUSE_ROUTED:
+        return False
+    now = now or utcnow()
+    with session.no_autoflush:
+        order.deadline_paused_at = None
+        order.deadline_pause_reason = ""
+        order.deadline_paused_seconds = 0
+        order.clock_restarted_at = now
+        terms = compute_dates(session, order)
+        center = _center(session, order)
+        record_event(session, actor=actor, kind=EventKind.DEADLINE, order=order, message=STARTED_AT_CENTER,
+                     params={"center": center.code}, reason=PAUSE_ROUTED)
+        if order.state == RepairState.AWAITING_APPROVAL and terms.pause_on_approval:
+            _pause(session, order, PAUSE_APPROVAL, now, actor)
+            refresh_binding(order, terms)
     session.flush()
     return True
 

@@ -25,7 +25,9 @@ DEFAULT_MARGIN = timedelta(days=1)
 
 PAUSE_APPROVAL = "approval"
 PAUSE_TRANSIT = "transit"
-PAUSE_REASONS = (PAUSE_APPROVAL, PAUSE_TRANSIT)
+PAUSE_REASONS = (PAUSE_APPROVAL, PAUSE_TRANSIT)  # what a center's rules may pause for
+# Routed to another center: its internal clock waits for the unit and then starts afresh (always).
+PAUSE_ROUTED = "routed"
 
 DIAGNOSIS_STAGE = frozenset({RepairState.RECEIVED, RepairState.DIAGNOSIS})
 REPAIR_STAGE = frozenset({RepairState.AWAITING_APPROVAL, RepairState.AWAITING_PARTS, RepairState.IN_REPAIR})

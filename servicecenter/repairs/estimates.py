@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from servicecenter.accounts.models import User
 from servicecenter.clock import utcnow
-from servicecenter.errors import N_, PermissionDenied, StateConflict, ValidationFailed
+from servicecenter.errors import N_, NotFound, PermissionDenied, StateConflict, ValidationFailed
 from servicecenter.pricing.models import DEFAULT_VAT_RATE, LabourItem
 from servicecenter.repairs.estimate_models import (
     AnswerChannel,
@@ -154,7 +154,8 @@ def remove_line(session: Session, actor: User, order: RepairOrder, line_id: int)
     estimate = current_estimate(session, order)
     line = next((ln for ln in (estimate.lines if estimate else []) if ln.id == line_id), None)
     if estimate is None or line is None:
-        raise ValidationFailed(N_("No such line on this estimate"), errors={"line": N_("Unknown")})
+        # A line id that is not on this order's estimate names nothing (whoever's line it is): not found.
+        raise NotFound(N_("No such line on this estimate"))
     if estimate.frozen:
         raise StateConflict(N_("Estimate version %(version)s was sent to the customer and cannot change"),
                             current=order.state.value, allowed=[], version=estimate.version)

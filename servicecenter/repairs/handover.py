@@ -11,7 +11,7 @@ from servicecenter.clock import utcnow
 from servicecenter.errors import N_, StateConflict, ValidationFailed
 from servicecenter.repairs.history import record_event
 from servicecenter.repairs.models import EventKind, Outcome, RepairOrder
-from servicecenter.repairs.services import apply_transition
+from servicecenter.repairs.services import _check_version, apply_transition
 from servicecenter.repairs.states import RepairState
 from servicecenter.stock import journal
 from servicecenter.stock.models import MoveReason
@@ -51,6 +51,10 @@ def issue_to_customer(session: Session, actor: User, order: RepairOrder, *, amou
     if order.state != RepairState.READY_FOR_PICKUP:
         raise StateConflict(N_("Order %(number)s is %(current)s; only a ready unit is handed back"),
                             current=order.state.value, allowed=[], number=order.number)
+    # The version the clerk saw is checked before anything changes: the payment fields below make the
+    # order dirty, and a query on the way (whether the unit is back at this counter) flushes them,
+    # which already counts as the next version. The flush still refuses a concurrent change.
+    _check_version(order, expected_version)
     due = amount_due(order)
     paid = _money(amount_paid)
     if due > 0:
@@ -66,7 +70,7 @@ def issue_to_customer(session: Session, actor: User, order: RepairOrder, *, amou
         order.amount_paid, order.payment_method, order.paid_at = paid, payment_method, utcnow()
         record_event(session, actor=actor, kind=EventKind.FIELD, order=order, field="payment",
                      to_value=f"{paid:.2f}", method=payment_method)
-    apply_transition(session, order, RepairState.ISSUED, actor, expected_version=expected_version)
+    apply_transition(session, order, RepairState.ISSUED, actor)
     unit = order.unit
     if unit is not None:
         customer = customer_location(session)

@@ -145,6 +145,9 @@ class RepairOrder(Base):
     rated_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     received_at: Mapped[datetime | None]
+    # When the internal deadlines restarted at another center (an order routed to a partner starts
+    # the partner's clock on receipt); None: they run from received_at. The legal limit never moves.
+    clock_restarted_at: Mapped[datetime | None]
     ready_at: Mapped[datetime | None]
     issued_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

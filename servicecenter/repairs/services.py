@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from servicecenter.accounts.models import User
-from servicecenter.accounts.roles import Role
+from servicecenter.accounts.roles import PARTNER_ROLES, Role
 from servicecenter.centers.models import ServiceCenter
 from servicecenter.clock import utcnow
 from servicecenter.customers.models import Customer
@@ -33,7 +33,7 @@ from servicecenter.repairs.states import (
 )
 
 REGISTER_ROLES = COUNTER | {Role.CALL_CENTER}
-ASSIGN_ROLES = frozenset({Role.TEAM_LEAD, Role.PARTNER, Role.ADMIN})
+ASSIGN_ROLES = frozenset({Role.TEAM_LEAD, *PARTNER_ROLES, Role.ADMIN})
 MAX_TEXT = 4000
 
 
@@ -41,6 +41,20 @@ def check_center(actor: User, center_id: int) -> None:
     """Staff of a center work on their center's orders; network roles on any."""
     if not actor.works_network_wide and actor.center_id != center_id:
         raise PermissionDenied(N_("This order belongs to another service center"))
+
+
+def check_counter(actor: User, order: RepairOrder) -> None:
+    """Who hands a unit back: the order's center, or the center that took it in (an order routed to a
+    partner comes back to the customer's counter) once the unit is back there."""
+    if actor.works_network_wide or actor.center_id == order.center_id:
+        return
+    if actor.center_id != order.intake_center_id:
+        raise PermissionDenied(N_("This order belongs to another service center"))
+    unit = order.unit
+    where = unit.location.center_id if unit is not None and unit.location is not None else None
+    if unit is not None and where != actor.center_id:
+        raise StateConflict(N_("The unit of order %(number)s is not back at your center yet"),
+                            current=order.state.value, allowed=[], number=order.number)
 
 
 CHANGED_MEANWHILE = N_("Order %(number)s was changed by someone else a moment ago; reload it and try again")
@@ -163,6 +177,14 @@ def _decline(order: RepairOrder, fields: Mapping[str, Any], now: datetime) -> No
     _set_ready(order, fields, now)
 
 
+def _finish(order: RepairOrder, fields: Mapping[str, Any], now: datetime) -> None:
+    _set_ready(order, fields, now)
+    # A completed warranty repair becomes its settlement lines in this same transaction.
+    from servicecenter.settlements.completion import record_completion  # settlements build on repairs
+
+    record_completion(object_session(order), order, now)
+
+
 def _close(order: RepairOrder, fields: Mapping[str, Any], now: datetime) -> None:
     _set_diagnosis(order, fields, now)
     _set_ready(order, fields, now)
@@ -195,7 +217,7 @@ _EFFECTS: dict[str, Effect] = {
     "approve_wait_parts": _approve,
     "decline": _decline,
     "revise_estimate": _revise_estimate,
-    "finish": _set_ready,
+    "finish": _finish,
     "issue": _issue,
     "cancel": _cancel,
 }
@@ -225,7 +247,10 @@ def apply_transition(
         )
     if actor.role not in transition.roles:
         raise PermissionDenied(N_("Your role may not do this: %(action)s"), action=transition.label)
-    check_center(actor, order.center_id)
+    if target == RepairState.ISSUED:
+        check_counter(actor, order)
+    else:
+        check_center(actor, order.center_id)
     _check_version(order, expected_version)
     accepted = {k: fields[k] for k in transition.fields if k in fields}
     transition.guard(order, accepted)
@@ -249,7 +274,7 @@ def assign_engineer(session: Session, order: RepairOrder, engineer: User | None,
         raise PermissionDenied(N_("Only a team lead assigns orders"))
     check_center(actor, order.center_id)
     if engineer is not None and (engineer.center_id != order.center_id or not engineer.active
-                                 or engineer.role not in (Role.ENGINEER, Role.TEAM_LEAD, Role.PARTNER)):
+                                 or engineer.role not in (Role.ENGINEER, Role.TEAM_LEAD, *PARTNER_ROLES)):
         raise ValidationFailed(N_("%(name)s cannot work on this center's orders"),
                                errors={"engineer": N_("Not an engineer of this center")}, name=engineer.name)
     _check_version(order, expected_version)

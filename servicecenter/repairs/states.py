@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from servicecenter.accounts.roles import Role
+from servicecenter.accounts.roles import PARTNER_ROLES, Role
 from servicecenter.errors import N_, ValidationFailed
 
 
@@ -47,10 +47,10 @@ STATE_HELP: dict[RepairState, str] = {
 
 Guard = Callable[[Any, Mapping[str, Any]], None]
 
-BENCH = frozenset({Role.ENGINEER, Role.TEAM_LEAD, Role.PARTNER, Role.ADMIN})
-COUNTER = frozenset({Role.INTAKE, Role.PARTNER, Role.ADMIN})
-CUSTOMER_VOICE = frozenset({Role.CALL_CENTER, Role.INTAKE, Role.ENGINEER, Role.TEAM_LEAD, Role.PARTNER, Role.ADMIN})
-SUPERVISORS = frozenset({Role.INTAKE, Role.TEAM_LEAD, Role.PARTNER, Role.ADMIN})
+BENCH = frozenset({Role.ENGINEER, Role.TEAM_LEAD, *PARTNER_ROLES, Role.ADMIN})
+COUNTER = frozenset({Role.INTAKE, *PARTNER_ROLES, Role.ADMIN})
+CUSTOMER_VOICE = frozenset({Role.CALL_CENTER, Role.INTAKE, Role.ENGINEER, Role.TEAM_LEAD, *PARTNER_ROLES, Role.ADMIN})
+SUPERVISORS = frozenset({Role.INTAKE, Role.TEAM_LEAD, *PARTNER_ROLES, Role.ADMIN})
 # Who decides on warranty (repairs.services.decide_warranty); a revision to paid during repair sends
 # the order back to diagnosis for an estimate, in that decision's name.
 WARRANTY_DECIDERS = COUNTER | {Role.ENGINEER, Role.TEAM_LEAD}

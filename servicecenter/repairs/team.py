@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from servicecenter.accounts.models import User
-from servicecenter.accounts.roles import Role
+from servicecenter.accounts.roles import PARTNER_ROLES, Role
 from servicecenter.centers.models import ServiceCenter
 from servicecenter.clock import week_start
 from servicecenter.errors import N_
@@ -25,7 +25,7 @@ from servicecenter.repairs.states import OPEN_STATES, RepairState
 
 BENCH_STATES = OPEN_STATES - {RepairState.READY_FOR_PICKUP}
 # Who may be given an order (services.assign_engineer accepts the same roles).
-ASSIGNABLE_ROLES = (Role.ENGINEER, Role.TEAM_LEAD, Role.PARTNER)
+ASSIGNABLE_ROLES = (Role.ENGINEER, Role.TEAM_LEAD, *PARTNER_ROLES)
 
 
 def parse_skills(text: str | None) -> tuple[str, ...]:

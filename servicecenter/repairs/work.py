@@ -13,7 +13,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from servicecenter.accounts.models import User
-from servicecenter.accounts.roles import Role
+from servicecenter.accounts.roles import PARTNER_ROLES, Role
 from servicecenter.clock import local_date, utcnow
 from servicecenter.diagnostics.catalogue import list_checklist
 from servicecenter.diagnostics.checklist import order_category
@@ -25,7 +25,7 @@ from servicecenter.repairs.services import _text, apply_transition, check_center
 from servicecenter.repairs.states import RepairState
 
 # People who work at a bench: they take orders and log their own labour.
-BENCH_WORKERS = frozenset({Role.ENGINEER, Role.TEAM_LEAD, Role.PARTNER})
+BENCH_WORKERS = frozenset({Role.ENGINEER, Role.TEAM_LEAD, *PARTNER_ROLES})
 # Who may record on an order (an administrator may correct).
 BENCH_EDITORS = BENCH_WORKERS | {Role.ADMIN}
 # Where the diagnosis, labour and checklist are recorded: the unit is on the bench.

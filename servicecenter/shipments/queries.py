@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +14,7 @@ from servicecenter.equipment.models import Unit
 from servicecenter.errors import N_, NotFound
 from servicecenter.repairs.models import RepairOrder
 from servicecenter.scanning import normalise_scan
-from servicecenter.scoping import NETWORK, get_scope, set_scope
+from servicecenter.scoping import lifted
 from servicecenter.shipments.models import ItemState, Shipment, ShipmentItem, ShipmentState
 from servicecenter.stock.models import Part
 
@@ -30,15 +28,7 @@ def item_options():  # noqa: ANN201
         joinedload(ShipmentItem.part), joinedload(ShipmentItem.order))
 
 
-@contextmanager
-def unwalled(session: Session) -> Iterator[None]:
-    """Lift the partner wall for one read of a shipment's own contents (see `load_lines`)."""
-    scope = get_scope(session)
-    set_scope(session, NETWORK)
-    try:
-        yield
-    finally:
-        set_scope(session, scope)
+unwalled = lifted  # one read of a shipment's own contents past the partner wall (see `load_lines`)
 
 
 def load_lines(session: Session, shipment: Shipment) -> list[ShipmentItem]:

@@ -44,10 +44,14 @@ def check_receiver(actor: User, shipment: Shipment) -> None:
         raise PermissionDenied(N_("Shipment %(number)s is received by its destination"), number=shipment.number)
 
 
-def _arrived(session: Session, actor: User, order: RepairOrder | None) -> None:
-    """The unit is here: a deadline pause for the journey ends (one for the customer's approval stays)."""
-    if order is not None:
-        deadlines.resume(session, order, reason=PAUSE_TRANSIT, actor=actor)
+def _arrived(session: Session, actor: User, shipment: Shipment, order: RepairOrder | None) -> None:
+    """The unit is here: a deadline pause for the journey ends (one for the customer's approval stays);
+    at the center the order was routed to, that center's own deadlines start now."""
+    if order is None:
+        return
+    if order.center_id == shipment.to_center_id and deadlines.start_at_center(session, order, actor=actor):
+        return
+    deadlines.resume(session, order, reason=PAUSE_TRANSIT, actor=actor)
 
 
 def receive_scanned(session: Session, actor: User, shipment: Shipment, raw: str, quantity: object = 1) -> ScanOutcome:
@@ -71,7 +75,7 @@ def receive_scanned(session: Session, actor: User, shipment: Shipment, raw: str,
     destination = shipment.to_location
     if line is not None:
         journal.move_unit(session, actor, unit, destination, MoveReason.SHIPMENT, order=line.order, shipment=shipment)
-        _arrived(session, actor, line.order)
+        _arrived(session, actor, shipment, line.order)
         line.state, line.received_quantity = ItemState.RECEIVED, 1
         session.flush()
         return ScanOutcome(line, True, N_("Unit %(serial)s accepted"), {"serial": unit.serial})
@@ -164,7 +168,7 @@ def resolve_missing(session: Session, actor: User, shipment: Shipment, item_id: 
         if item.unit is not None:
             journal.move_unit(session, actor, item.unit, shipment.to_location, MoveReason.SHIPMENT,
                               order=item.order, shipment=shipment, note="found")
-            _arrived(session, actor, item.order)
+            _arrived(session, actor, shipment, item.order)
         else:
             journal.move_parts(session, actor, item.part, left, source=shipment.transit_location,
                                target=shipment.to_location, reason=MoveReason.SHIPMENT, shipment=shipment,

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from servicecenter.accounts.models import User
-from servicecenter.accounts.roles import Role
+from servicecenter.accounts.roles import PARTNER_ROLES, Role
 from servicecenter.centers.models import Location, LocationKind, ServiceCenter
 from servicecenter.clock import utcnow
 from servicecenter.equipment.models import Unit
@@ -32,7 +32,7 @@ from servicecenter.shipments.numbering import next_shipment_number
 from servicecenter.stock.models import Part, Reservation, ReservationState, StockLevel
 from servicecenter.stock.services import lock_part
 
-SHIPPING_ROLES = frozenset({Role.LOGISTICS, Role.WAREHOUSE, Role.PARTNER, Role.ADMIN})
+SHIPPING_ROLES = frozenset({Role.LOGISTICS, Role.WAREHOUSE, *PARTNER_ROLES, Role.ADMIN})
 ORIGIN_KINDS = (LocationKind.WAREHOUSE, LocationKind.SHELF, LocationKind.DEFECTIVE)
 DESTINATION_KINDS = (LocationKind.WAREHOUSE, LocationKind.MANUFACTURER)
 MAX_PART_QUANTITY = 10_000

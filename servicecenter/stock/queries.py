@@ -123,6 +123,21 @@ def list_open_part_requests(session: Session, center_id: int, limit: int = 200) 
     return [PickLine(r[0], r[1], r[2], r[3], r[4], "", r[5]) for r in rows]
 
 
+def list_partner_part_requests(session: Session, limit: int = 200) -> list[PickLine]:
+    """Open shortages of the partner centers, oldest first: the network's warehouse ships them the
+    parts (`location` carries the partner's code)."""
+    from servicecenter.centers.models import CenterKind, ServiceCenter
+
+    rows = session.execute(
+        select(PartRequest.id, RepairOrder.number, Part.sku, Part.name, PartRequest.quantity, ServiceCenter.code,
+               PartRequest.created_at)
+        .join(RepairOrder, RepairOrder.id == PartRequest.order_id).join(Part, Part.id == PartRequest.part_id)
+        .join(ServiceCenter, ServiceCenter.id == PartRequest.center_id)
+        .where(ServiceCenter.kind == CenterKind.PARTNER, PartRequest.state == PartRequestState.OPEN)
+        .order_by(PartRequest.created_at, PartRequest.id).limit(limit))
+    return [PickLine(*r) for r in rows]
+
+
 def list_active_reservations(session: Session, center_id: int, limit: int = 200) -> list[PickLine]:
     """Active reservations of a center, oldest first: what the warehouse picks and issues."""
     rows = session.execute(

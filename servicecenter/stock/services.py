@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servicecenter.accounts.models import User
-from servicecenter.accounts.roles import Role
+from servicecenter.accounts.roles import PARTNER_ROLES, Role
 from servicecenter.clock import utcnow
 from servicecenter.errors import N_, PermissionDenied, StateConflict, ValidationFailed
 from servicecenter.repairs.history import record_event
@@ -29,7 +29,7 @@ from servicecenter.stock.models import (
 )
 
 RESERVE_ROLES = BENCH
-ISSUE_ROLES = frozenset({Role.WAREHOUSE, Role.PARTNER, Role.ADMIN})
+ISSUE_ROLES = frozenset({Role.WAREHOUSE, *PARTNER_ROLES, Role.ADMIN})
 RELEASE_ROLES = BENCH | {Role.WAREHOUSE}
 PARTS_STATES = frozenset({RepairState.DIAGNOSIS, RepairState.AWAITING_APPROVAL, RepairState.AWAITING_PARTS,
                           RepairState.IN_REPAIR})

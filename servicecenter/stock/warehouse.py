@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from servicecenter.accounts.models import User
-from servicecenter.accounts.roles import Role
+from servicecenter.accounts.roles import PARTNER_ROLES, Role
 from servicecenter.centers.models import Location, LocationKind
 from servicecenter.equipment.models import Unit
 from servicecenter.errors import N_, PermissionDenied, ValidationFailed
@@ -317,7 +317,7 @@ def list_pick_orders(session: Session, center_id: int, limit: int = 200) -> list
 # --- Defective parts kept for the manufacturer -----------------------------------------------------
 
 DEFECTIVE_KEPT = N_("%(count)s × %(part)s removed and kept for the manufacturer (%(location)s)")
-DEFECTIVE_ROLES = frozenset({Role.ENGINEER, Role.TEAM_LEAD, Role.PARTNER, Role.WAREHOUSE, Role.ADMIN})
+DEFECTIVE_ROLES = frozenset({Role.ENGINEER, Role.TEAM_LEAD, *PARTNER_ROLES, Role.WAREHOUSE, Role.ADMIN})
 
 
 def keep_defective_part(session: Session, actor: User, order: RepairOrder, part: Part, quantity: object,

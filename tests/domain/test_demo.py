@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 import servicecenter.demo as demo_module
 from servicecenter.accounts.models import User
-from servicecenter.accounts.roles import Role
+from servicecenter.accounts.roles import PARTNER_ROLES, Role
 from servicecenter.accounts.services import authenticate
 from servicecenter.catalog.models import Manufacturer, ProductModel
 from servicecenter.centers.models import CenterKind, Location, LocationKind, ServiceCenter
@@ -209,8 +209,9 @@ def test_users_sit_where_their_work_is(demo: Demo) -> None:
             assert where[(code, role)] >= 1, (code, role)
         assert 2 <= where[(code, Role.ENGINEER)] <= 3
     for code in ("KZN", "EKB"):
-        assert 1 <= where[(code, Role.PARTNER)] <= 2
-        assert all(u.role == Role.PARTNER for u in users if u.center.code == code)
+        assert 1 <= where[(code, Role.PARTNER)] + where[(code, Role.PARTNER_MANAGER)] <= 2
+        assert all(u.role in PARTNER_ROLES for u in users if u.center.code == code)
+    assert where[("KZN", Role.PARTNER_MANAGER)] == 1  # a partner manager keeps KZN's accounts
 
 
 def test_every_order_has_a_consistent_history(demo: Demo) -> None:
@@ -231,13 +232,17 @@ def test_every_order_has_a_consistent_history(demo: Demo) -> None:
 def test_partners_work_their_own_orders_and_our_staff_ours(demo: Demo) -> None:
     s = demo.session
     for order in _orders(s):
+        # the centers the order has been at: where it was taken in, and where it was routed
+        been = {order.intake_center_id, order.center_id}
         for event in order.events:
             actor = event.actor
             assert actor is not None, order.number
-            if order.center.kind == CenterKind.PARTNER:
-                assert actor.center_id == order.center_id and actor.role == Role.PARTNER, order.number
+            if actor.role in PARTNER_ROLES:
+                assert actor.center_id in been and actor.center.kind == CenterKind.PARTNER, order.number
             else:
-                assert actor.center_id == order.center_id or actor.role == Role.CALL_CENTER, order.number
+                assert actor.center_id in been or actor.role == Role.CALL_CENTER, order.number
+        if order.center.kind == CenterKind.PARTNER and order.intake_center_id == order.center_id:
+            assert all(e.actor.role in PARTNER_ROLES for e in order.events), order.number
 
 
 def test_orders_carry_what_people_typed(demo: Demo) -> None:
@@ -304,3 +309,34 @@ def test_catalogue_and_units(demo: Demo) -> None:
     assert all(u.seller for u in bought) and "М.Видео" in {u.seller for u in bought}
     assert 0 < len(units) - len(bought) < len(units) // 4
     assert all(u.owner_id is not None for u in units)
+
+
+def test_the_partner_has_routed_work_at_every_stage(demo: Demo) -> None:
+    from servicecenter.centers.models import ServiceCenter
+    from servicecenter.repairs import routing
+    from servicecenter.shipments import queries as shipments
+
+    s = demo.session
+    msk, kzn = (s.scalar(select(ServiceCenter).where(ServiceCenter.code == code)) for code in ("MSK", "KZN"))
+    waiting = routing.units_to_route(s, msk.id)
+    assert waiting and all(o.center_id == kzn.id for o in waiting)  # routed, still at MSK
+    incoming = shipments.list_shipments(s, kzn.id, state="dispatched", direction="in")
+    assert incoming  # one on its way to KZN
+    received = s.scalars(select(RepairOrder).where(RepairOrder.center_id == kzn.id,
+                                                   RepairOrder.intake_center_id == msk.id,
+                                                   RepairOrder.clock_restarted_at.is_not(None))).all()
+    assert received and received[0].state == RepairState.DIAGNOSIS
+
+
+def test_finished_warranty_repairs_land_on_priced_statements_and_claims(demo: Demo) -> None:
+    from servicecenter.settlements.models import ClaimLine, StatementLine
+
+    s = demo.session
+    claim_lines = s.scalars(select(ClaimLine)).all()
+    statement_lines = s.scalars(select(StatementLine)).all()
+    assert claim_lines and statement_lines  # the demo's finished warranty repairs, own and partners'
+    assert all(not line.no_rate and line.total > 0 for line in (*claim_lines, *statement_lines))
+    from servicecenter.centers.models import ServiceCenter
+
+    partners = set(s.scalars(select(ServiceCenter.id).where(ServiceCenter.code.in_(["KZN", "EKB"]))))
+    assert {line.center_id for line in statement_lines} <= partners

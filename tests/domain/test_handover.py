@@ -54,3 +54,39 @@ def test_only_a_ready_unit_is_handed_back(session, factory) -> None:  # noqa: AN
     with pytest.raises(StateConflict):
         issue_to_customer(session, factory.staff(center, Role.INTAKE), order)
     assert order.state == RepairState.IN_REPAIR
+
+
+def test_the_customers_counter_hands_back_a_unit_back_from_a_partner_at_the_version_it_saw(session, factory) -> None:  # noqa: ANN001
+    """The form carries the version the clerk saw; the routed order's checks on the way must not count as a change."""
+    from servicecenter.centers.models import CenterKind
+    from servicecenter.errors import ConcurrentUpdate
+    from servicecenter.repairs import routing
+    from servicecenter.shipments.dispatch import dispatch_shipment
+    from servicecenter.shipments.receiving import receive_scanned
+    from servicecenter.shipments.services import add_scanned, create_shipment
+
+    msk, kzn = factory.center(), factory.center(kind=CenterKind.PARTNER)
+    model = factory.model()
+    kzn.brands.append(model.manufacturer)
+    order = factory.order(msk, state=RepairState.DIAGNOSIS, unit=factory.unit(model), order_type="warranty",
+                          warranty_covered=True)
+    clerk, logistics, partner = (factory.staff(msk, Role.INTAKE), factory.staff(msk, Role.LOGISTICS),
+                                 factory.staff(kzn, Role.PARTNER))
+    routing.route_to_center(session, clerk, order, kzn)
+    for sender, receiver, origin, destination in ((logistics, partner, msk, kzn), (partner, logistics, kzn, msk)):
+        if origin is kzn:
+            apply_transition(session, order, RepairState.IN_REPAIR, partner, diagnosis="Замена ТЭНа")
+            apply_transition(session, order, RepairState.READY_FOR_PICKUP, partner, outcome="repaired")
+        shipment = create_shipment(session, sender, origin=origin.locations[0], destination=destination.locations[0])
+        add_scanned(session, sender, shipment, order.unit.serial)
+        dispatch_shipment(session, sender, shipment, carrier="СДЭК")
+        receive_scanned(session, receiver, shipment, order.unit.serial)
+    session.expire_all()  # a new request: nothing of the order is loaded yet
+    seen = order.version
+    nested = session.begin_nested()
+    with pytest.raises(ConcurrentUpdate):
+        issue_to_customer(session, clerk, order, expected_version=seen - 1)
+    nested.rollback()
+    session.expire_all()
+    issue_to_customer(session, clerk, order, expected_version=seen)
+    assert order.state == RepairState.ISSUED and order.unit.location.code == "CUSTOMER"

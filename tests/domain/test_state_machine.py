@@ -7,7 +7,7 @@ import itertools
 import pytest
 from sqlalchemy import func, select
 
-from servicecenter.accounts.roles import Role
+from servicecenter.accounts.roles import PARTNER_ROLES, Role
 from servicecenter.centers.models import CenterKind
 from servicecenter.errors import ConcurrentUpdate, PermissionDenied, StateConflict, ValidationFailed
 from servicecenter.repairs.models import EventKind, RepairEvent
@@ -43,8 +43,8 @@ def test_every_pair_for_every_role(session, factory, source, target) -> None:  #
             and target == RepairState.DIAGNOSIS  # stop_for_estimate: a warranty order revised to paid
     edge = get_transition(source, target)
     for role in Role:
-        order = orders[role == Role.PARTNER]
-        user = factory.staff(partner if role == Role.PARTNER else own, role)
+        order = orders[role in PARTNER_ROLES]
+        user = factory.staff(partner if role in PARTNER_ROLES else own, role)
         before_events, before_version = _events(session, order), order.version
         nested = session.begin_nested()
         if edge is None:

@@ -116,7 +116,8 @@ def test_route_to_an_authorised_partner(factory, session, msk, lead, partner) ->
     route_to_center(session, lead, order, partner)
     session.refresh(order)
     assert order.center_id == partner.id and order.engineer_id is None
-    ev = order.events[-1]
+    ev = order.events[-2]  # then the deadline event: the partner's clock waits for the unit
+    assert order.events[-1].kind == EventKind.DEADLINE
     assert ev.kind == EventKind.ROUTING and (ev.from_value, ev.to_value) == ("MSK", "KZN")
     assert ev.details["shipment_needed"] is True
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from flask import url_for
 
-from servicecenter.accounts.roles import Role
+from servicecenter.accounts.roles import PARTNER_ROLES, Role
 from servicecenter.centers.models import CenterKind
 from servicecenter.repairs.states import RepairState
 from servicecenter.shipments.services import create_shipment
@@ -44,8 +44,9 @@ def world(factory):  # noqa: ANN001, ANN201
     msk = factory.center("MSK")
     kzn = factory.center("KZN", kind=CenterKind.PARTNER)
     ekb = factory.center("EKB", kind=CenterKind.PARTNER, name="Партнёр Екатеринбург")
-    users = {role: factory.user(msk, role, email=f"{role.value}@msk.test") for role in Role if role != Role.PARTNER}
+    users = {role: factory.user(msk, role, email=f"{role.value}@msk.test") for role in Role if role not in PARTNER_ROLES}
     users[Role.PARTNER] = factory.user(kzn, Role.PARTNER, email="partner@kzn.test")
+    users[Role.PARTNER_MANAGER] = factory.user(kzn, Role.PARTNER_MANAGER, email="manager@kzn.test")
     own = factory.order(kzn, state=RepairState.DIAGNOSIS)
     foreign = factory.order(ekb, state=RepairState.DIAGNOSIS,
                             customer=factory.customer("Чужой Клиент Екатеринбурга", phone="+79990001122"))
@@ -57,9 +58,10 @@ def world(factory):  # noqa: ANN001, ANN201
 
 @pytest.mark.parametrize("role", list(Role))
 def test_role_matrix_over_every_get_route(app, client, world, role) -> None:  # noqa: ANN001
-    """Each role gets 200/redirect where its policy admits it and 403 elsewhere; never a 500."""
+    """Each role gets 200/redirect where its policy admits it and 403 elsewhere (a partner 404: what it
+    may not use does not exist for it); never a 500."""
     login(client, world["users"][role].email)
-    number = world["own"].number if role == Role.PARTNER else world["foreign"].number
+    number = world["own"].number if role in PARTNER_ROLES else world["foreign"].number
     for rule in _routes(app):
         if "GET" not in rule.methods or rule.endpoint in ("auth.login",):
             continue
@@ -71,7 +73,7 @@ def test_role_matrix_over_every_get_route(app, client, world, role) -> None:  # 
         elif admitted:
             assert status in (200, 302, 409), (role, url, status)  # 409: not in a state for it (e.g. no act yet)
         else:
-            assert status == 403, (role, url, status)
+            assert status == (404 if role in PARTNER_ROLES else 403), (role, url, status)
 
 
 def test_partner_gets_404_for_another_centers_order_on_every_order_route(app, client, world) -> None:  # noqa: ANN001
@@ -82,9 +84,10 @@ def test_partner_gets_404_for_another_centers_order_on_every_order_route(app, cl
     for rule in _routes(app):
         if "<number>" not in rule.rule:
             continue
-        # A route the partner may use answers 404; one it may not use at all answers 403 — either way
-        # the same for another center's number as for a number that does not exist.
-        expected = 404 if policy_for(rule.endpoint, app).admits(Role.PARTNER) else 403
+        # Every route answers 404: one the partner may use because the order is not its own, one it
+        # may not use at all because it does not exist for it — the same for another center's number
+        # as for a number that does not exist.
+        expected = 404
         for number in (foreign, missing):
             url = _sample_url(rule, {"number": number, "id": 1, "shipment": world["shipment"]})
             for method in sorted(rule.methods & {"GET", "POST"}):
@@ -149,7 +152,8 @@ def test_admin_pages_refuse_every_other_role(app, client, world) -> None:  # noq
     for role in Role:
         client.get("/login")
         login(client, world["users"][role].email)
-        assert client.get(admin_url).status_code == (200 if role == Role.ADMIN else 403)
+        expected = 200 if role == Role.ADMIN else 404 if role in PARTNER_ROLES else 403
+        assert client.get(admin_url).status_code == expected
         client.delete_cookie("sc_session")
 
 

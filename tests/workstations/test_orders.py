@@ -181,3 +181,17 @@ def test_a_partner_scanning_another_centers_number_finds_nothing(client, factory
     r = client.get(f"/orders/?number={theirs.number}")
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/orders/{theirs.number}")
     assert client.get(f"/orders/?number={ours.number}").status_code == 404  # as if it did not exist
+
+
+def test_refusals_and_missing_pages_are_served_as_html(client, factory, center) -> None:  # noqa: ANN001
+    """The browser renders our error pages (with X-Content-Type-Options: nosniff, text/plain would show the source)."""
+    order = factory.order(center, state=RepairState.READY_FOR_PICKUP)
+    clerk = factory.staff(center, Role.INTAKE)
+    login(client, clerk.email)
+    missing = client.get("/orders/NOPE-2026-000001")
+    token = csrf_token(_page(client, order.number))
+    stale = client.post(f"/intake/issue/{order.number}", data={"csrf_token": token, "version": order.version - 1})
+    forged = client.post(f"/intake/issue/{order.number}", data={"csrf_token": "forged"})
+    for response, status in ((missing, 404), (stale, 409), (forged, 400)):
+        assert response.status_code == status and response.mimetype == "text/html"
+        assert "<h1>" in response.get_data(as_text=True)

@@ -168,7 +168,8 @@ def test_bulk_route_to_a_partner(lead_client, world, factory, session) -> None: 
     r = _post(lead_client, {"action": "route", "center_id": kzn.id, "order": [world["late"].id]})
     assert "must be shipped" in r.get_data(as_text=True)
     session.refresh(world["late"])
-    assert world["late"].center_id == kzn.id and world["late"].events[-1].kind == EventKind.ROUTING
+    assert world["late"].center_id == kzn.id
+    assert [e.kind for e in world["late"].events[-2:]] == [EventKind.ROUTING, EventKind.DEADLINE]
 
 
 def test_engineer_may_not_use_the_team_lead_pages(client, world) -> None:  # noqa: ANN001

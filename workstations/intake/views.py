@@ -17,7 +17,7 @@ from servicecenter.clock import local_date, utcnow
 from servicecenter.customers.queries import list_customers_matching
 from servicecenter.equipment.models import Unit
 from servicecenter.errors import NotFound, ValidationFailed
-from servicecenter.repairs import queries
+from servicecenter.repairs import queries, routing
 from servicecenter.repairs.handover import amount_due, issue_to_customer, prints_conclusion
 from servicecenter.repairs.intake import (
     IntakeRequest,
@@ -48,6 +48,7 @@ def index() -> str:
         "intake/index.html",
         registered=queries.list_orders(db(), center_id=center_id, states=[RepairState.REGISTERED], per_page=20),
         ready=queries.list_orders(db(), center_id=center_id, states=[RepairState.READY_FOR_PICKUP], per_page=20),
+        back=routing.back_for_handover(db(), center_id, limit=50),
         received=queries.list_orders(db(), center_id=center_id, states=[RepairState.RECEIVED], per_page=20),
     )
 

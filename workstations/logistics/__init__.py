@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from servicecenter.accounts.roles import Role
+from servicecenter.accounts.roles import PARTNER_ROLES, Role
 from workstations.web.access import blueprint_policy
 
 bp = Blueprint("logistics", __name__, url_prefix="/logistics")
-blueprint_policy(bp, [Role.LOGISTICS, Role.WAREHOUSE, Role.PARTNER, Role.ADMIN])
+blueprint_policy(bp, [Role.LOGISTICS, Role.WAREHOUSE, *PARTNER_ROLES, Role.ADMIN])
 
 from workstations.logistics import views  # noqa: E402, F401  (routes register on bp)

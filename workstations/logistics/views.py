@@ -25,6 +25,7 @@ from printing.shipment_docs import (
 from servicecenter.accounts.roles import Role
 from servicecenter.centers.models import Location
 from servicecenter.errors import N_, DomainError, NotFound
+from servicecenter.repairs import routing
 from servicecenter.shipments import dispatch as dispatching
 from servicecenter.shipments import queries, receiving, services
 from servicecenter.shipments.documents import build_discrepancy_doc, build_shipment_doc, build_shipment_labels
@@ -98,6 +99,16 @@ def _words() -> dict[str, Any]:
     return {"SHIPMENT_STATE": SHIPMENT_STATE, "ITEM_STATE": ITEM_STATE}
 
 
+def _to_send(center_id: int | None) -> list[tuple[Any, Any]]:
+    """(order, where its unit must go): units routed to a partner still here, and units a partner
+    repaired for another center's counter and must send back."""
+    if center_id is None:
+        return []
+    away = [(o, o.center) for o in routing.units_to_route(db(), center_id)]
+    back = [(o, o.intake_center) for o in routing.units_to_return(db(), center_id)]
+    return away + back
+
+
 @bp.route("/")
 def index() -> str:
     me = actor()
@@ -109,6 +120,7 @@ def index() -> str:
         "logistics/index.html",
         shipments=queries.list_shipments(db(), center_id, state=state, direction=direction, search=search),
         missing=queries.list_unresolved_missing(db(), center_id),
+        to_send=_to_send(center_id),
         state=state, direction=direction, q=search, states=STATES, form=_new_form(),
     )
 

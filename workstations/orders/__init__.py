@@ -22,9 +22,10 @@ from printing import (
     render_work_order,
 )
 from servicecenter.accounts.models import User
-from servicecenter.accounts.roles import STAFF_ROLES, Role
+from servicecenter.accounts.roles import PARTNER_ROLES, STAFF_ROLES, Role
+from servicecenter.centers.models import ServiceCenter
 from servicecenter.errors import N_, StateConflict
-from servicecenter.repairs import queries, services
+from servicecenter.repairs import queries, routing, services
 from servicecenter.repairs.documents import (
     HandoverWords,
     Words,
@@ -40,7 +41,7 @@ from servicecenter.repairs.states import STATE_HELP, RepairState, transitions_fr
 from servicecenter.scanning import normalise_scan
 from workstations import labels
 from workstations.labels import label
-from workstations.web.access import any_staff, blueprint_policy
+from workstations.web.access import allow, any_staff, blueprint_policy
 from workstations.web.auth_session import actor
 from workstations.web.dbsession import db
 
@@ -63,6 +64,11 @@ class AssignForm(FlaskForm):
     version = IntegerField(validators=[Optional()])
 
 
+class RouteForm(FlaskForm):
+    center_id = IntegerField(validators=[DataRequired()])
+    version = IntegerField(validators=[Optional()])
+
+
 class CommentForm(FlaskForm):
     text = TextAreaField(validators=[DataRequired(), Length(max=4000)])
 
@@ -70,7 +76,7 @@ class CommentForm(FlaskForm):
 def _engineers(center_id: int) -> list[User]:
     return list(db().scalars(
         select(User).where(User.center_id == center_id, User.active.is_(True),
-                           User.role.in_([Role.ENGINEER, Role.TEAM_LEAD, Role.PARTNER])).order_by(User.name)
+                           User.role.in_([Role.ENGINEER, Role.TEAM_LEAD, *PARTNER_ROLES])).order_by(User.name)
     ))
 
 
@@ -115,6 +121,7 @@ def show(number: str) -> str:
         form=TransitionForm(),
         assign_form=AssignForm(),
         comment_form=CommentForm(),
+        partners=routing.partner_candidates(session, order) if routing.can_route(actor(), order) else None,
     )
 
 
@@ -238,6 +245,22 @@ def comment(number: str) -> Response:
         flash(_("Comment added."), "success")
     else:
         flash(_("The comment is empty."), "error")
+    return redirect(url_for("orders.show", number=order.number))
+
+
+@bp.route("/<number>/route", methods=["POST"])
+@allow(*routing.ROUTE_ROLES)
+def route(number: str) -> Response:
+    """Hand the order to a partner center; the unit then waits for logistics to ship it."""
+    order = queries.get_order_by_number(db(), number)
+    form = RouteForm()
+    center = db().get(ServiceCenter, form.center_id.data) if form.validate() and form.center_id.data else None
+    if center is None:
+        flash(_("Choose a partner center; nothing was changed."), "error")
+        return redirect(url_for("orders.show", number=order.number))
+    routing.route_to_center(db(), actor(), order, center, expected_version=form.version.data)
+    flash(_("Order %(number)s routed to %(center)s. Logistics ships the unit; the partner's deadlines start "
+            "when it receives it.", number=order.number, center=center.name), "success")
     return redirect(url_for("orders.show", number=order.number))
 
 

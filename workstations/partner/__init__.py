@@ -1,25 +1,22 @@
-"""Partner center: the orders routed to it (and nothing of any other center)."""
+"""Partner center: a walled-off workstation for another company that repairs for the network.
+
+A partner user's database session is behind its center's wall (servicecenter/scoping.py), so no query
+here filters by center for safety's sake: another center's order, unit, shipment or user simply does
+not exist for it. The partner works its orders on the shared order page and the bench (like an
+engineer), receives and sends shipments in logistics, and sees its statements in settlements; this
+blueprint is its start page, its scan field, the unit card, its stock, and (for a partner manager) its
+team's accounts.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint
 
-from servicecenter.accounts.roles import Role
-from servicecenter.repairs import queries
-from servicecenter.repairs.states import OPEN_STATES
+from servicecenter.accounts.roles import PARTNER_ROLES
 from workstations.web.access import blueprint_policy
-from workstations.web.dbsession import db
 
 bp = Blueprint("partner", __name__, url_prefix="/partner")
-blueprint_policy(bp, [Role.PARTNER])
+blueprint_policy(bp, PARTNER_ROLES)
 
-
-@bp.route("/")
-def index() -> str:
-    # No center filter here on purpose: the partner's session is walled, so every query
-    # already sees only its own center.
-    return render_template(
-        "partner/index.html",
-        counts=queries.count_orders_by_state(db()),
-        page=queries.list_orders(db(), states=OPEN_STATES, page=request.args.get("page", 1, type=int)),
-    )
+# The views register themselves on `bp`, so they are imported after it exists.
+from workstations.partner import team, views  # noqa: E402, F401

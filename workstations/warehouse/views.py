@@ -71,6 +71,7 @@ def _index(error: str | None = None, **forms: Any) -> str:
         locations=locations, counts=counts.list_open_counts(db(), cid),
         pick_orders=warehouse.list_pick_orders(db(), cid),
         requests=stock_queries.list_open_part_requests(db(), cid),
+        partner_requests=stock_queries.list_partner_part_requests(db(), limit=100),
         picks=stock_queries.list_active_reservations(db(), cid),
         waiting=queries.list_orders(db(), center_id=cid, states=[RepairState.AWAITING_PARTS], per_page=50),
     )

@@ -2,7 +2,8 @@
 
 A view (or its whole blueprint) declares a Policy; `before_request` enforces it for every
 request, and puts walled users' database sessions behind their center's wall. A route
-without a declaration answers 404 and fails the URL-map test.
+without a declaration answers 404 and fails the URL-map test; a route a walled (partner) user's
+role may not use answers it 404 too, like anything outside its wall.
 """
 
 from __future__ import annotations
@@ -109,7 +110,9 @@ def _enforce() -> Any:
         who = current_user.principal
         set_scope(db(), Scope(who.center_id) if who.is_walled else NETWORK)
     if not pol.admits(current_user.role):
-        abort(403)
+        # Behind the wall, what a partner may not use does not exist for it: the same answer as a
+        # missing page, so nothing tells it what else the network runs. Our own staff get 403.
+        abort(404 if current_user.principal.is_walled else 403)
     return None
 
 

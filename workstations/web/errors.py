@@ -44,19 +44,19 @@ def field_errors(exc: DomainError) -> dict[str, str]:
 def domain_error_response(exc: DomainError) -> Response:
     body = render_template("errors/refused.html", message=translate(exc), errors=field_errors(exc),
                            status=exc.status)
-    return Response(body, status=exc.status)
+    return Response(body, status=exc.status, mimetype="text/html")
 
 
 def _http_error(exc: HTTPException) -> Response | HTTPException:
     if request.path.startswith("/api/"):
         return exc
     body = render_template("errors/http.html", code=exc.code, status=exc.code)
-    return Response(body, status=exc.code or 500)
+    return Response(body, status=exc.code or 500, mimetype="text/html")
 
 
 def _csrf_error(_exc: CSRFError) -> Response:
     body = render_template("errors/http.html", code=400, csrf=True, status=400)
-    return Response(body, status=400)
+    return Response(body, status=400, mimetype="text/html")
 
 
 def race_response(_exc: Exception) -> Response:
@@ -68,7 +68,7 @@ def race_response(_exc: Exception) -> Response:
 
 def _server_error(_exc: Exception) -> Response:
     """Our own page (in the user's language) for a crash; the details go to the log only."""
-    return Response(render_template("errors/http.html", code=500, status=500), status=500)
+    return Response(render_template("errors/http.html", code=500, status=500), status=500, mimetype="text/html")
 
 
 def init_app(app: Flask) -> None:
