@@ -14,7 +14,7 @@ from servicecenter.equipment.models import Unit
 from servicecenter.errors import N_, NotFound
 from servicecenter.repairs.models import RepairOrder
 from servicecenter.scanning import normalise_scan
-from servicecenter.scoping import lifted
+from servicecenter.scoping import get_scope, lifted
 from servicecenter.shipments.models import ItemState, Shipment, ShipmentItem, ShipmentState
 from servicecenter.stock.models import Part
 
@@ -85,14 +85,17 @@ def list_origins(session: Session, center_id: int | None) -> list[Location]:
 
 
 def list_destinations(session: Session, center_id: int | None) -> list[Location]:
-    """Where a center may send a shipment: the warehouses of the network's own centers (a partner sees
-    them: it ships to them) and of the center itself, and the manufacturers' locations."""
-    own = select(ServiceCenter.id).where(ServiceCenter.kind == CenterKind.OWN)
+    """Where a center may send a shipment: the warehouses of the network's own centers and of the
+    center itself, and the manufacturers' locations; the network's own staff also to the partners'
+    warehouses (a routed unit travels there). A partner never sees another partner's warehouse."""
+    walled = get_scope(session).is_walled
+    reachable = select(ServiceCenter.id).where(ServiceCenter.kind == CenterKind.OWN if walled
+                                               else ServiceCenter.active.is_(True))
     with unwalled(session):
         return list(session.scalars(
             select(Location).where(Location.active.is_(True), or_(
                 Location.kind == LocationKind.MANUFACTURER,
-                (Location.kind == LocationKind.WAREHOUSE) & (Location.center_id.in_(own) | (Location.center_id ==
+                (Location.kind == LocationKind.WAREHOUSE) & (Location.center_id.in_(reachable) | (Location.center_id ==
                                                                                               center_id))))
             .order_by(Location.code)))
 

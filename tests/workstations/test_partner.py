@@ -65,6 +65,9 @@ def test_the_counter_routes_from_the_order_page_and_logistics_sees_the_unit_wait
     login(client, net["logistics"].email)
     page = text(client.get("/logistics/"))
     assert "Units waiting to be shipped" in page and net["order"].number in page and "KZN — Партнёр Казань" in page
+    # the new-shipment form offers the partner's warehouse as a destination
+    form = html(client.get("/logistics/")).split('data-form="new-shipment"')[1].split("</form>")[0]
+    assert "KZN-WH" in form
 
 
 def test_routing_refused_for_a_center_without_the_brand_changes_nothing(client, factory, session, net) -> None:  # noqa: ANN001
