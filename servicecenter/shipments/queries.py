@@ -153,8 +153,18 @@ def list_shipments(session: Session, center_id: int | None, *, state: str = "", 
         places = select(Location.id).where(or_(Location.code.like(like), func.upper(Location.name).like(like)))
         query = query.where(or_(Shipment.number.like(like), func.upper(Shipment.tracking).like(like),
                                 Shipment.from_location_id.in_(places), Shipment.to_location_id.in_(places)))
-    rows = session.execute(query.order_by(Shipment.created_at.desc(), Shipment.id.desc()).limit(limit)).unique()
-    return [ShipmentRow(s.number, s.state, _place(s.from_location), _place(s.to_location),
+    rows = list(session.execute(query.order_by(Shipment.created_at.desc(), Shipment.id.desc()).limit(limit)).unique())
+    # The other end's warehouse is behind a partner's wall: the center it belongs to names it instead.
+    ends = {c for s, _i, _m in rows
+            for c, loc in ((s.from_center_id, s.from_location), (s.to_center_id, s.to_location))
+            if loc is None and c is not None}
+    codes = {c.id: c.name for c in session.scalars(select(ServiceCenter).where(ServiceCenter.id.in_(ends)))} if ends else {}
+
+    def place(location: Location | None, center_id: int | None) -> str:
+        return _place(location) if location is not None or center_id not in codes else codes[center_id]
+
+    return [ShipmentRow(s.number, s.state, place(s.from_location, s.from_center_id),
+                        place(s.to_location, s.to_center_id),
                         center_id is not None and s.from_center_id == center_id, s.carrier, s.tracking, s.created_at,
                         s.dispatched_at, s.received_at, int(items), int(missing))
             for s, items, missing in rows]

@@ -98,6 +98,8 @@ def test_the_partner_sees_the_incoming_unit_receives_it_by_scanning_and_finds_it
     assert start.status_code == 200
     page = text(start)
     assert "Incoming shipments" in page and shipment.number in page and net["order"].number in page
+    row = text(start).split(shipment.number)[1][:80]
+    assert net["msk"].name in row  # where it comes from: the sending center (its warehouse is not shown)
     # the scan field opens the shipment from its label, then each unit is scanned on arrival
     found = client.get("/partner/scan", query_string={"code": shipment.number})
     assert found.status_code == 302 and found.headers["Location"].endswith(f"/logistics/shipments/{shipment.number}")
