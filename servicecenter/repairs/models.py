@@ -90,6 +90,11 @@ class RepairOrder(Base):
               postgresql_where=text("state = 'received' AND engineer_id IS NULL"),
               sqlite_where=text("state = 'received' AND engineer_id IS NULL")),
         Index("ix_repair_orders_center_id_ready_at", "center_id", "ready_at"),
+        # Orders routed to another center (few): what logistics ships to partners, what partners
+        # send back, what the counter hands back (repairs/routing.py).
+        Index("ix_repair_orders_routed", "intake_center_id", "center_id", "state",
+              postgresql_where=text("center_id <> intake_center_id"),
+              sqlite_where=text("center_id <> intake_center_id")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

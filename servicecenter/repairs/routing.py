@@ -95,27 +95,37 @@ def _here_not_shipped(center_id: int):  # noqa: ANN202
             .where(Location.center_id == center_id, Unit.id.not_in(on_shipment)))
 
 
+# Every list below reads only routed orders (their center is not the one that took them in): a small
+# partial index (ix_repair_orders_routed) finds them first, without touching a center's other orders;
+# only then are their units' whereabouts checked.
+ROUTED = RepairOrder.center_id != RepairOrder.intake_center_id
+MAX_ROUTED = 5000
+
+
+def _routed_here(session: Session, center_id: int, limit: int, *where: object) -> list[RepairOrder]:
+    ids = list(session.scalars(select(RepairOrder.id).where(ROUTED, *where).limit(MAX_ROUTED)))
+    if not ids:
+        return []
+    query = _here_not_shipped(center_id).where(RepairOrder.id.in_(ids))
+    return list(session.scalars(query.order_by(RepairOrder.id).limit(limit)))
+
+
 def units_to_route(session: Session, center_id: int, limit: int = 200) -> list[RepairOrder]:
     """Orders routed away from this center whose unit is still here and on no shipment: logistics'
     to-do list (the unit must travel to the center that now works the order)."""
-    query = _here_not_shipped(center_id).where(RepairOrder.center_id != center_id,
-                                               RepairOrder.state.in_(list(ROUTABLE_STATES)))
-    return list(session.scalars(query.order_by(RepairOrder.id).limit(limit)))
+    return _routed_here(session, center_id, limit, RepairOrder.intake_center_id == center_id,
+                        RepairOrder.state.in_(list(ROUTABLE_STATES)))
 
 
 def units_to_return(session: Session, center_id: int, limit: int = 200) -> list[RepairOrder]:
     """Orders this center repaired for another center's counter (routed here), finished, whose unit is
     still here and on no shipment: the partner's to-do list (ship it back for the hand-back)."""
-    query = _here_not_shipped(center_id).where(RepairOrder.center_id == center_id,
-                                               RepairOrder.intake_center_id != center_id,
-                                               RepairOrder.state == RepairState.READY_FOR_PICKUP)
-    return list(session.scalars(query.order_by(RepairOrder.id).limit(limit)))
+    return _routed_here(session, center_id, limit, RepairOrder.center_id == center_id,
+                        RepairOrder.state == RepairState.READY_FOR_PICKUP)
 
 
 def back_for_handover(session: Session, center_id: int, limit: int = 200) -> list[RepairOrder]:
     """Orders this center took in and routed to a partner, repaired and back here: the counter hands
     them back (`services.check_counter`)."""
-    query = _here_not_shipped(center_id).where(RepairOrder.intake_center_id == center_id,
-                                               RepairOrder.center_id != center_id,
-                                               RepairOrder.state == RepairState.READY_FOR_PICKUP)
-    return list(session.scalars(query.order_by(RepairOrder.id).limit(limit)))
+    return _routed_here(session, center_id, limit, RepairOrder.intake_center_id == center_id,
+                        RepairOrder.state == RepairState.READY_FOR_PICKUP)
