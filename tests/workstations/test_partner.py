@@ -187,3 +187,16 @@ def test_the_networks_warehouse_sees_what_partners_asked_for(client, factory, se
     login(client, clerk.email)
     page = text(client.get("/warehouse/"))
     assert "Parts partner centers asked for" in page and "ASK-PUMP" in page and partner_order.number in page
+
+
+def test_the_partner_manager_sets_an_engineers_new_password(client, app, net) -> None:  # noqa: ANN001
+    login(client, net["manager"].email)
+    form = client.get(f"/partner/team/{net['engineer'].id}/password")
+    assert form.status_code == 200 and "Team" in text(form)
+    r = client.post(f"/partner/team/{net['engineer'].id}/password", data={
+        "csrf_token": csrf_token(html(form)), "password": "new-secret-77", "confirm": "new-secret-77"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/partner/team")
+    assert client.get(f"/partner/team/{net['manager'].id}/password").status_code == 404  # not its own
+    other = app.test_client()
+    assert login(other, net["engineer"].email, "new-secret-77").status_code == 302
+    assert other.get("/partner/").status_code == 200

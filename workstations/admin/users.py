@@ -107,18 +107,22 @@ def user_edit(user_id: int) -> Response | Page:
     return form_page(form, status=submitted_status(form), **page)
 
 
-@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
-def user_password(user_id: int) -> Response | Page:
-    user = get_or_404(User, user_id, N_("No such user"))
+def password_page(user: User, *, cancel: str, done: str, **page: object) -> Response | Page:
+    """Set a user's new password (the administrator's, or a partner manager's for its engineers)."""
     form = PasswordForm()
-    page = {"title": _("New password for %(name)s", name=user.name),
-            "cancel": url_for("admin.user_edit", user_id=user.id), "submit": _("Set password"),
-            "hint": user.email}
+    page = {"title": _("New password for %(name)s", name=user.name), "cancel": cancel,
+            "submit": _("Set password"), "hint": user.email, **page}
     if form.validate_on_submit():
         try:
             services.set_password(db(), actor(), user, form.password.data or "")
         except ValidationFailed as exc:
             return refused(form, exc, **page)
         flash(_("The password of %(email)s is changed.", email=user.email), "success")
-        return redirect(url_for("admin.users"))
+        return redirect(done)
     return form_page(form, status=submitted_status(form), **page)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+def user_password(user_id: int) -> Response | Page:
+    user = get_or_404(User, user_id, N_("No such user"))
+    return password_page(user, cancel=url_for("admin.user_edit", user_id=user.id), done=url_for("admin.users"))

@@ -20,7 +20,8 @@ from servicecenter.accounts.models import User
 from servicecenter.accounts.roles import Role
 from servicecenter.accounts.services import USER_LOCALES
 from servicecenter.errors import N_, NotFound, ValidationFailed
-from workstations.admin.forms import LOCALE_NAMES, PasswordForm, ServiceForm
+from workstations.admin.forms import LOCALE_NAMES, ServiceForm
+from workstations.admin.users import password_page
 from workstations.admin.views import form_page, refused, submitted_status
 from workstations.partner import bp
 from workstations.web.access import allow
@@ -108,14 +109,5 @@ def team_edit(user_id: int) -> Response | Page:
 @allow(Role.PARTNER_MANAGER)
 def team_password(user_id: int) -> Response | Page:
     user = _engineer(user_id)
-    form = PasswordForm()
-    page = {**_page(_("New password for %(name)s", name=user.name)), "submit": _("Set password"),
-            "hint": user.email}
-    if form.validate_on_submit():
-        try:
-            services.set_password(db(), actor(), user, form.password.data or "")
-        except ValidationFailed as exc:
-            return refused(form, exc, **page)
-        flash(_("The password of %(email)s is changed.", email=user.email), "success")
-        return redirect(url_for("partner.team"))
-    return form_page(form, status=submitted_status(form), **page)
+    return password_page(user, cancel=url_for("partner.team"), done=url_for("partner.team"),
+                         back=(url_for("partner.team"), _("Team")))
