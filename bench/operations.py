@@ -534,4 +534,41 @@ def _http_where_is(b: Bench) -> Timed:
     return _get(b, "warehouse", center, lambda: f"/warehouse/where?code={quote(b.pick(serials))}")
 
 
-pending("reports.all", "Each report", "reports", "no reports yet (reports issue)")
+
+
+# ---------------------------------------------------------------- reports (issue 9)
+REPORT_MS = 2000.0
+
+
+def _report_filter(b: Bench, center: int | None = None):  # noqa: ANN202
+    """The last full year of the data up to the bench's "now" (its newest order), in REPORT_TZ."""
+    from datetime import timedelta
+
+    from servicecenter.clock import local_date
+    from servicecenter.reports.base import REPORT_TZ, ReportFilter
+
+    newest = b.rows("SELECT max(created_at) FROM repair_orders")[0][0]
+    last = local_date(newest, REPORT_TZ) - timedelta(days=1)
+    return ReportFilter(last - timedelta(days=364), last, center_id=center)
+
+
+def _report(key: str, big_center: bool) -> Callable[[Bench], Timed]:
+    def prepare(b: Bench) -> Timed:
+        import servicecenter.reports  # noqa: F401  (registers the reports)
+        from servicecenter.reports.base import REPORTS
+
+        flt = _report_filter(b, b.big_center if big_center else None)
+        fn = REPORTS[key][1]
+
+        def run() -> None:
+            with b.db.session() as s:
+                fn(s, flt)
+        return run
+    return prepare
+
+
+for _key in ("repairs", "turnaround", "deadlines", "failures", "load", "money"):
+    operation(f"domain.report.{_key}", f"Report {_key}: last year, all centers", "domain", REPORT_MS)(
+        _report(_key, False))
+    operation(f"domain.report.{_key}_center", f"Report {_key}: last year, the big center", "domain", REPORT_MS)(
+        _report(_key, True))

@@ -31,13 +31,14 @@ def register_workstations(app: Flask) -> None:
         logistics,
         orders,
         partner,
+        reports,
         settlements,
         status,
         team_lead,
         warehouse,
     )
 
-    for module in (auth, orders, attachments, call_center, intake, team_lead, engineer, warehouse, logistics, partner, settlements, admin, status):
+    for module in (auth, orders, attachments, call_center, intake, team_lead, engineer, warehouse, logistics, partner, settlements, reports, admin, status):
         app.register_blueprint(module.bp)
     app.context_processor(_template_context)
     # Globals, so macros imported without context can use them too.

@@ -28,6 +28,7 @@ MENU = [
     ("logistics.index", _l("Logistics")),
     ("partner.index", _l("Partner center")),
     ("settlements.index", _l("Settlements")),
+    ("reports.index", _l("Reports")),
     ("admin.index", _l("Administration")),
 ]
 

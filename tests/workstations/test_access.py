@@ -34,6 +34,8 @@ def _sample_url(rule, values):  # noqa: ANN001, ANN202
             return values["shipment"]
         if converter == "int":
             return str(values["id"])
+        if name == "key":  # a report's key (reports)
+            return "repairs"
         return "en" if name == "code" else "x"
 
     return re.sub(r"<(?:(\w+):)?(\w+)>", arg, rule.rule)
@@ -107,7 +109,8 @@ def test_partner_gets_404_for_another_centers_order_on_every_order_route(app, cl
 
 
 def _readable(response) -> str:  # noqa: ANN001
-    """What a person could read in a response: a page's text, a PDF's extracted text, a label's barcode."""
+    """What a person could read in a response: a page's text, a PDF's extracted text, a label's barcode,
+    a spreadsheet's cells."""
     if response.mimetype == "application/pdf":
         from tests.workstations.test_printing_routes import pdf_text
 
@@ -120,6 +123,14 @@ def _readable(response) -> str:  # noqa: ANN001
         from tests.workstations.test_printing_routes import decoded
 
         return " ".join(decoded(Image.open(io.BytesIO(response.data))))
+    if response.mimetype.endswith("spreadsheetml.sheet"):  # a report's XLSX: every cell of every sheet
+        import io
+
+        import openpyxl
+
+        book = openpyxl.load_workbook(io.BytesIO(response.data))
+        return " ".join(str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row
+                        if c.value is not None)
     return response.get_data(as_text=True)
 
 

@@ -210,7 +210,7 @@ def _missing(w: World, kind: str, converter: str | None) -> object:
 
 
 # Parameters that never name a center's record.
-NEUTRAL = {"code": "en", "filename": "style.css"}
+NEUTRAL = {"code": "en", "filename": "style.css", "key": "repairs"}  # key: a report's (reports)
 
 
 def test_every_route_parameter_is_covered(app, world) -> None:  # noqa: ANN001
