@@ -44,9 +44,10 @@ def check_center(actor: User, center_id: int) -> None:
 
 
 def check_counter(actor: User, order: RepairOrder) -> None:
-    """Who hands a unit back: the order's center, or the center that took it in (an order routed to a
-    partner comes back to the customer's counter) once the unit is back there."""
-    if actor.works_network_wide or actor.center_id == order.center_id:
+    """Who hands a unit back: the order's center; for an order routed to a partner, the center that
+    took it in (the customer's counter), once the unit is back there — not the partner."""
+    routed = order.center_id != order.intake_center_id
+    if actor.works_network_wide or (actor.center_id == order.center_id and not routed):
         return
     if actor.center_id != order.intake_center_id:
         raise PermissionDenied(N_("This order belongs to another service center"))

@@ -119,7 +119,10 @@ def test_the_whole_round_trip_and_the_hand_back_at_the_customers_counter(session
     apply_transition(session, order, RepairState.IN_REPAIR, partner, diagnosis="Замена ТЭНа")
     apply_transition(session, order, RepairState.READY_FOR_PICKUP, partner, outcome="repaired", outcome_note="ok")
     assert [o.number for o in routing.units_to_return(session, net["kzn"].id)] == [order.number]
-    # before the unit is back, the customer's counter cannot hand it over
+    # the partner does not hand it over: the customer comes to the counter that took the unit in
+    with pytest.raises(PermissionDenied):
+        issue_to_customer(session, partner, order)
+    # before the unit is back, the customer's counter cannot hand it over either
     with pytest.raises(StateConflict):
         issue_to_customer(session, net["intake"], order)
     _ship(session, partner, net["kzn"], net["msk"], order.unit.serial, net["logistics"])

@@ -200,3 +200,16 @@ def test_the_partner_manager_sets_an_engineers_new_password(client, app, net) ->
     other = app.test_client()
     assert login(other, net["engineer"].email, "new-secret-77").status_code == 302
     assert other.get("/partner/").status_code == 200
+
+
+def test_the_partner_is_not_offered_the_hand_back_of_a_routed_order(client, factory, session, net) -> None:  # noqa: ANN001
+    from servicecenter.repairs.routing import route_to_center
+    from servicecenter.repairs.services import apply_transition
+
+    route_to_center(session, net["intake"], net["order"], net["kzn"])
+    apply_transition(session, net["order"], RepairState.IN_REPAIR, net["engineer"], diagnosis="ТЭН")
+    apply_transition(session, net["order"], RepairState.READY_FOR_PICKUP, net["engineer"], outcome="repaired")
+    own = factory.order(net["kzn"], state=RepairState.READY_FOR_PICKUP)
+    login(client, net["engineer"].email)
+    assert 'data-action="issue"' not in html(client.get(f"/orders/{net['order'].number}"))
+    assert 'data-action="issue"' in html(client.get(f"/orders/{own.number}"))  # its own customer's order

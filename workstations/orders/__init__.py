@@ -91,6 +91,13 @@ def _warranty_text(order, history) -> str:  # noqa: ANN001
     return order.warranty_reason
 
 
+def _handed_back_elsewhere(order) -> bool:  # noqa: ANN001
+    """A routed order goes back to the counter that took it in: nobody else is offered the hand-back."""
+    me = actor()
+    return (order.center_id != order.intake_center_id and not me.works_network_wide
+            and me.center_id != order.intake_center_id)
+
+
 @bp.route("/")
 @any_staff()
 def find() -> Response | str:
@@ -114,7 +121,8 @@ def show(number: str) -> str:
         history=history,
         warranty_text=_warranty_text(order, history),
         payer=initial_payer(order.order_type, order.warranty_covered),
-        transitions=transitions_from(order.state, role),
+        transitions=[t for t in transitions_from(order.state, role)
+                     if not (t.target == RepairState.ISSUED and _handed_back_elsewhere(order))],
         state_help=STATE_HELP[order.state],
         engineers=_engineers(order.center_id) if role in services.ASSIGN_ROLES else [],
         outcomes=list(Outcome),
