@@ -33,6 +33,7 @@ from servicecenter.shipments.models import Shipment, ShipmentItem
 from servicecenter.shipments.services import add_scanned, create_shipment
 from servicecenter.stock.models import Part, Reservation
 from tests.factories import csrf_token, login
+from tests.settlement_fixtures import settlement_world
 from tests.workstations.test_access import _readable
 from workstations.web.access import policy_for
 
@@ -161,19 +162,7 @@ def world(factory, session) -> World:  # noqa: ANN001
 
 
 def _settlement_ids(session, w: World, *, own, foreign, kzn, ekb) -> None:  # noqa: ANN001
-    """Statements, claims and rate cards of the partner and of others (once settlements exist)."""
-    try:
-        from servicecenter.settlements import models as sm
-    except ImportError:  # pragma: no cover - settlements not built yet
-        return
-    for name in ("PartnerStatement", "StatementLine", "ManufacturerClaim", "ClaimLine", "RateCard"):
-        if not hasattr(sm, name):  # pragma: no cover
-            return
-    try:
-        from tests.settlement_fixtures import settlement_world
-    except ImportError:  # pragma: no cover - until the settlement fixtures exist
-        return
-
+    """Statements, their lines, claims, claim lines and rate cards of the partner and of others."""
     ids = settlement_world(session, own=own, foreign=foreign, kzn=kzn, ekb=ekb)
     w.own.update(ids["own"])
     for key, values in ids["foreign"].items():
