@@ -68,6 +68,8 @@ def _forget_hidden(session: Session, center_id: int | None) -> None:
     hidden_cards = {obj.id for obj in session.identity_map.values()
                     if isinstance(obj, RateCard) and obj.center_id != center_id}
     for obj in list(session.identity_map.values()):
+        if obj not in session:  # already gone with its parent (a card's lines, a claim's lines cascade)
+            continue
         if (isinstance(obj, (ManufacturerClaim, ClaimLine))
                 or (isinstance(obj, RateCard) and obj.id in hidden_cards)
                 or (isinstance(obj, RateCardLine) and obj.card_id in hidden_cards)):
