@@ -21,13 +21,13 @@ from typing import Any
 
 import psycopg
 
-from bench import gen_logistics, gen_network, gen_orders, gen_people, pgload
+from bench import gen_logistics, gen_network, gen_orders, gen_people, gen_work, pgload
 from bench.plan import assign_units, order_times, parse_now, plan_counts
 from servicecenter.migrate import upgrade
 
 TABLES = ("service_centers", "locations", "users", "manufacturers", "product_models", "center_brands", "parts",
           "part_models", "customers", "units", "repair_orders", "repair_events", "stock_moves", "shipments",
-          "shipment_items", "order_counters", "stock_levels")
+          "shipment_items", "order_counters", "stock_levels", "diagnosis_codes", "order_diagnoses", "work_logs")
 
 
 class Steps:
@@ -97,6 +97,8 @@ def generate(url: str, scale: float = 1.0, seed: int = 2026, now: str | None = N
     steps.run("stock_levels (opening stock where the journal dips, then the derived levels)",
               lambda: gen_logistics.load_stock_levels(url),
               lambda r: f"{r[0]:,} opening receipts, {r[1]:,} levels")
+    steps.run("diagnosis_codes, order_diagnoses, work_logs", lambda: gen_work.load_work(url, rng("work"), net, now_ts, ts),
+              lambda r: f"{r[0]:,} codes, {r[1]:,} diagnoses, {r[2]:,} work logs")
     log("  rebuilding keys, indexes and foreign keys (per table):")
     steps.run("keys, indexes, foreign keys (verified)",
               lambda: pgload.restore_constraints(url, saved, lambda t, s: log(f"    {t:<40} {s:8.1f} s")))
