@@ -23,6 +23,7 @@ from bench.pgload import NULL, CopyStream, Timestamps
 from bench.plan import DAY, EVENTS_PER_ORDER, Counts, OrderSlots
 from servicecenter.accounts.roles import Role
 from servicecenter.demo import ROUTES
+from servicecenter.repairs.repeats import REPEAT_DAYS
 from servicecenter.repairs.states import FINAL_STATES, RepairState, Transition, path_to
 
 S = RepairState
@@ -45,7 +46,8 @@ ORDER_COLUMNS = ("id", "number", "center_id", "intake_center_id", "unit_id", "cu
                  "priority", "fault", "condition", "accessories", "warranty_covered", "warranty_reason",
                  "engineer_id", "team", "diagnosis_due", "repair_due", "diagnosis", "estimate_total", "approved",
                  "outcome", "outcome_note", "cancel_reason", "created_at", "received_at", "ready_at", "issued_at",
-                 "updated_at", "version", "legal_due", "due_at", "risk_at")
+                 "updated_at", "version", "legal_due", "due_at", "risk_at", "manufacturer_id", "model_id",
+                 "repeat_of_id")
 EVENT_COLUMNS = ("id", "order_id", "unit_id", "at", "actor_id", "kind", "from_value", "to_value", "details")
 MOVE_COLUMNS = ("id", "at", "part_id", "unit_id", "quantity", "from_location_id", "to_location_id", "reason",
                 "actor_id", "order_id", "shipment_id", "note")
@@ -163,6 +165,7 @@ def load_orders(url: str, rng: random.Random, counts: Counts, net: Network, peop
     flushed = times[0] // DAY if len(times) else 0
     struct_sum = 0
     ratio = 0.4
+    last_ready: dict[int, tuple[int, int]] = {}  # unit -> (ready at, order) of its latest finished order
     lim = now_ts - 60
 
     def flush(day: int) -> None:
@@ -338,6 +341,13 @@ def load_orders(url: str, rng: random.Random, counts: Counts, net: Network, peop
         if oid % 256 == 0:
             ratio = min(4.0, max(0.0, (EVENTS_PER_ORDER * oid - struct_sum) / struct_sum))
         cover = NULL if covered is None else ("t" if covered else "f")
+        # The unit's brand and model on the order, and the order it repeats (repairs/repeats.py: the
+        # unit's order ready most recently within 90 days before this one was received).
+        maker_s, model_s = (str(net.model_maker[pm]), str(pm)) if unit else (NULL, NULL)
+        earlier = last_ready.get(unit) if unit and received else None
+        repeat_s = str(earlier[1]) if earlier and received - REPEAT_DAYS * DAY <= earlier[0] < received else NULL
+        if unit and ready and ready > last_ready.get(unit, (0, 0))[0]:
+            last_ready[unit] = (ready, oid)
         accessories = "[]" if pre else "[" + ", ".join(
             rng.sample(texts.accessories[cat], rng.randint(0, len(texts.accessories[cat])))) + "]"
         condition = "" if pre else "; ".join(rng.sample(texts.conditions, rng.randint(1, 2)))
@@ -349,7 +359,7 @@ def load_orders(url: str, rng: random.Random, counts: Counts, net: Network, peop
                    f"{engineer_id or NULL}\t\t{diag_due}\t{repair_due}\t{diagnosis}\t{estimate}\t{approved}\t{outcome or NULL}\t"
                    f"{note}\t{cancel}\t{ts(t0)}\t{ts(received) if received else NULL}\t"
                    f"{ts(ready) if ready else NULL}\t{ts(issued) if issued else NULL}\t{ts(updated)}\t{version}\t"
-                   f"{legal_due}\t{due_at}\t{risk_at}\n")
+                   f"{legal_due}\t{due_at}\t{risk_at}\t{maker_s}\t{model_s}\t{repeat_s}\n")
         if unit:
             # The unit's trail: into the center's warehouse at intake, back to its customer when the
             # order is issued or cancelled; its location is where the last move left it.

@@ -109,6 +109,30 @@ def test_every_order_is_in_the_state_of_its_last_state_event(bench_url: str) -> 
     assert longest >= 50
 
 
+def test_orders_carry_their_units_model_their_repeats_diagnoses_and_labour(bench_url: str) -> None:
+    """What the reports read: the unit's brand and model on the order, the order it repeats by the
+    rule of repairs/repeats.py, a coded diagnosis of the model's category, labour by its engineer."""
+    wrong_model = _rows(bench_url, """
+        SELECT count(*) FROM repair_orders o LEFT JOIN units u ON u.id = o.unit_id
+        WHERE o.model_id IS DISTINCT FROM u.model_id OR o.manufacturer_id IS DISTINCT FROM u.manufacturer_id""")[0][0]
+    assert wrong_model == 0
+    wrong_repeat = _rows(bench_url, """
+        SELECT count(*) FROM repair_orders o WHERE o.received_at IS NOT NULL AND o.repeat_of_id IS DISTINCT FROM (
+            SELECT e.id FROM repair_orders e WHERE e.unit_id = o.unit_id AND e.id <> o.id
+              AND e.ready_at >= o.received_at - interval '90 days' AND e.ready_at < o.received_at
+            ORDER BY e.ready_at DESC, e.id DESC LIMIT 1)""")[0][0]
+    assert wrong_repeat == 0
+    diagnosed, foreign_codes = _rows(bench_url, """
+        SELECT count(*), count(*) FILTER (WHERE s.category <> m.category OR c.category <> m.category)
+        FROM order_diagnoses d JOIN repair_orders o ON o.id = d.order_id JOIN product_models m ON m.id = o.model_id
+        JOIN diagnosis_codes s ON s.id = d.symptom_id JOIN diagnosis_codes c ON c.id = d.cause_id""")[0]
+    assert diagnosed > 0 and foreign_codes == 0
+    logs, not_engineer = _rows(bench_url, """
+        SELECT count(*), count(*) FILTER (WHERE w.user_id IS DISTINCT FROM o.engineer_id)
+        FROM work_logs w JOIN repair_orders o ON o.id = w.order_id""")[0]
+    assert logs > 0 and not_engineer == 0
+
+
 def test_numbers_are_unique_and_the_counters_continue_them(bench_url: str) -> None:
     numbers = [n for (n,) in _rows(bench_url, "SELECT number FROM repair_orders")]
     assert len(set(numbers)) == len(numbers)

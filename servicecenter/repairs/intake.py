@@ -226,7 +226,7 @@ def complete_registration(session: Session, actor: User, order: RepairOrder, req
     model = _validate(session, req, today, customer_known=True)
     unit = _unit(session, req, model, order.customer, today)
     decision = _decide(session, req, model, unit, order.center, today)
-    order.unit_id = unit.id
+    order.put_unit(unit)
     order.fault, order.condition = req.fault.strip()[:4000], (req.condition or "").strip()[:4000]
     order.accessories = [a.strip()[:100] for a in req.accessories if a.strip()]
     order.order_type, order.priority = decision.order_type, Priority(req.priority)

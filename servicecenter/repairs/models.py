@@ -105,6 +105,13 @@ class RepairOrder(Base):
     center_id: Mapped[int] = mapped_column(ForeignKey("service_centers.id"), index=True)
     intake_center_id: Mapped[int] = mapped_column(ForeignKey("service_centers.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    # The unit's brand and model as received, copied with the unit (put_unit; a unit's model never
+    # changes): the reports group a year of orders by them without joining a million units.
+    manufacturer_id: Mapped[int | None] = mapped_column(ForeignKey("manufacturers.id"))
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("product_models.id"), index=True)
+    # A repeat repair: the unit's order that became ready for pickup within the 90 days before this
+    # one was received (set on receipt, repairs/repeats.py) — the failures report counts these.
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("repair_orders.id"))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     order_type: Mapped[OrderType] = mapped_column(str_enum(OrderType), default=OrderType.PAID)
     state: Mapped[RepairState] = mapped_column(str_enum(RepairState), index=True)
@@ -168,6 +175,12 @@ class RepairOrder(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    def put_unit(self, unit: Unit | None) -> None:
+        """The unit this order is about, with the brand and model it is of."""
+        self.unit_id = unit.id if unit is not None else None
+        self.manufacturer_id = unit.manufacturer_id if unit is not None else None
+        self.model_id = unit.model_id if unit is not None else None
 
     def __repr__(self) -> str:
         return f"<RepairOrder {self.number} {self.state}>"

@@ -24,6 +24,7 @@ from servicecenter.errors import N_, ConcurrentUpdate, PermissionDenied, StateCo
 from servicecenter.repairs.history import record_event
 from servicecenter.repairs.models import EventKind, OrderType, Outcome, Priority, RepairOrder
 from servicecenter.repairs.numbering import next_order_number
+from servicecenter.repairs.repeats import mark_repeat
 from servicecenter.repairs.states import (
     COUNTER,
     WARRANTY_DECIDERS,
@@ -117,7 +118,6 @@ def create_order(
         number=next_order_number(session, center, now),
         center_id=center.id,
         intake_center_id=center.id,
-        unit_id=unit.id if unit else None,
         customer_id=customer.id,
         order_type=order_type,
         state=state,
@@ -130,7 +130,9 @@ def create_order(
         created_at=now,
         received_at=None if pre_register else now,
     )
+    order.put_unit(unit)
     if not pre_register:
+        mark_repeat(session, order, now)
         deadlines.on_state_change(session, order, None, state, now, actor)
     session.add(order)
     session.flush()
@@ -193,6 +195,7 @@ def _close(order: RepairOrder, fields: Mapping[str, Any], now: datetime) -> None
 
 def _receive(order: RepairOrder, _fields: Mapping[str, Any], now: datetime) -> None:
     order.received_at = now
+    mark_repeat(object_session(order), order, now)
 
 
 def _issue(order: RepairOrder, _fields: Mapping[str, Any], now: datetime) -> None:

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from servicecenter.accounts.models import User
 from servicecenter.catalog.models import Manufacturer, ProductModel
 from servicecenter.centers.models import ServiceCenter
-from servicecenter.equipment.models import Unit
 from servicecenter.repairs.models import OrderType, Payer, RepairOrder
 from servicecenter.reports.base import REPORT_TZ, Cell, Drill, ReportFilter
 
@@ -54,28 +53,23 @@ def period_of(column: Any, flt: ReportFilter) -> list[Any]:
     return [column >= start, column < end]
 
 
-def needs_unit(flt: ReportFilter) -> bool:
-    return bool(flt.manufacturer_id or flt.category)
-
-
-def with_catalog(stmt: Select[Any], flt: ReportFilter, *, unit: bool = False, model: bool = False) -> Select[Any]:
-    """Join the order's unit (brand) and model (category) when the filter or the grouping needs them."""
-    if unit or model or needs_unit(flt):
-        stmt = stmt.join(Unit, Unit.id == Ord.unit_id)
+def with_catalog(stmt: Select[Any], flt: ReportFilter, *, model: bool = False) -> Select[Any]:
+    """Join the order's model (its category) when the filter or the grouping needs it; the brand and
+    the model themselves are on the order."""
     if model or flt.category:
-        stmt = stmt.join(ProductModel, ProductModel.id == Unit.model_id)
+        stmt = stmt.join(ProductModel, ProductModel.id == Ord.model_id)
     return stmt
 
 
 def order_where(flt: ReportFilter, basis: str | None = None) -> list[Any]:
-    """The filter's conditions on orders (their unit and model joined by `with_catalog`)."""
+    """The filter's conditions on orders (their model joined by `with_catalog` for the category)."""
     where: list[Any] = []
     if basis:
         where += period_of(BASES[basis], flt)
     if flt.center_id:
         where.append(Ord.center_id == flt.center_id)
     if flt.manufacturer_id:
-        where.append(Unit.manufacturer_id == flt.manufacturer_id)
+        where.append(Ord.manufacturer_id == flt.manufacturer_id)
     if flt.category:
         where.append(ProductModel.category == flt.category)
     return where

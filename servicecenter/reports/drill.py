@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from servicecenter import clock
 from servicecenter.catalog.models import ProductModel
 from servicecenter.diagnostics.models import OrderDiagnosis
-from servicecenter.equipment.models import Unit
 from servicecenter.errors import N_, ValidationFailed
 from servicecenter.paging import Page, paginate
 from servicecenter.repairs.models import Outcome, Payer, RepairOrder
@@ -23,11 +22,10 @@ from servicecenter.repairs.states import OPEN_STATES, RepairState
 from servicecenter.reports.base import ReportFilter
 from servicecenter.reports.common import BASES, due_sql, payer_sql, period_of
 from servicecenter.reports.deadlines import overdue_where
-from servicecenter.reports.failures import repeat_sql
 from servicecenter.stock.models import MoveReason, StockMove
 
 Ord = RepairOrder
-IDS = {"center": Ord.center_id, "model": Unit.model_id, "brand": Unit.manufacturer_id}
+IDS = {"center": Ord.center_id, "model": Ord.model_id, "brand": Ord.manufacturer_id}
 FLAGS = ("overdue", "repeat", "open", "billed")
 KEYS = {"from", "to", "basis", "center", "brand", "category", "model", "engineer", "state", "outcome", "warranty",
         "payer", "overdue", "in_time", "repeat", "symptom", "cause", "part", "open", "billed"}
@@ -59,15 +57,15 @@ def _choices(key: str, value: str, allowed: Callable[[str], Any]) -> list[Any]:
         raise _bad(key, value) from None
 
 
-def drill_conditions(session: Session, params: dict[str, str]) -> tuple[list[Any], bool, bool]:
-    """(where, needs the unit joined, needs the model joined) for the params; refuses what it cannot read."""
+def drill_conditions(session: Session, params: dict[str, str]) -> tuple[list[Any], bool]:
+    """(where, needs the order's model joined) for the params; refuses what it cannot read."""
     params = {k: str(v).strip() for k, v in params.items() if k not in IGNORED and str(v or "").strip()}
     unknown = sorted(set(params) - KEYS)
     if unknown:
         raise ValidationFailed(N_("This list of orders cannot be shown: unknown filter %(key)s"),
                                errors={unknown[0]: N_("Unknown filter")}, key=unknown[0][:40])
     where: list[Any] = []
-    unit = model = False
+    model = False
     if "from" in params or "to" in params or "basis" in params:
         basis = params.get("basis", "received")
         if basis not in BASES:
@@ -80,10 +78,9 @@ def drill_conditions(session: Session, params: dict[str, str]) -> tuple[list[Any
     for key, column in IDS.items():
         if key in params:
             where.append(column == _id(key, params[key]))
-            unit = unit or key != "center"
     if "category" in params:
         where.append(ProductModel.category == params["category"][:80])
-        unit = model = True
+        model = True
     if "engineer" in params:
         value = params["engineer"]
         where.append(Ord.engineer_id.is_(None) if value == "none" else Ord.engineer_id == _id("engineer", value))
@@ -111,7 +108,7 @@ def drill_conditions(session: Session, params: dict[str, str]) -> tuple[list[Any
     if "open" in params:
         where.append(Ord.state.in_(OPEN_STATES))
     if "repeat" in params:
-        where.append(repeat_sql(session))
+        where.append(Ord.repeat_of_id.is_not(None))
     if "billed" in params:
         where.append(Ord.amount_due > 0)
     for key, column in (("symptom", OrderDiagnosis.symptom_id), ("cause", OrderDiagnosis.cause_id)):
@@ -123,17 +120,15 @@ def drill_conditions(session: Session, params: dict[str, str]) -> tuple[list[Any
                 .where(and_(StockMove.order_id == Ord.id, StockMove.part_id == _id("part", params["part"]),
                             StockMove.reason.in_([MoveReason.ISSUE, MoveReason.RETURN]))).scalar_subquery())
         where.append(used > 0)
-    return where, unit, model
+    return where, model
 
 
 def orders_behind_query(session: Session, drill_params: dict[str, str]) -> Any:
     """The select of the orders behind a figure, newest first."""
-    where, unit, model = drill_conditions(session, drill_params)
+    where, model = drill_conditions(session, drill_params)
     stmt = select(Ord)
-    if unit:
-        stmt = stmt.join(Unit, Unit.id == Ord.unit_id)
     if model:
-        stmt = stmt.join(ProductModel, ProductModel.id == Unit.model_id)
+        stmt = stmt.join(ProductModel, ProductModel.id == Ord.model_id)
     return stmt.where(*where).order_by(Ord.id.desc())
 
 

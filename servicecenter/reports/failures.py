@@ -3,15 +3,16 @@ repairs within 90 days, and the top symptom and cause codes and replaced parts p
 service business re-prices or refuses contracts by.
 
 A repair counts in the period it was received. A repeat repair: an order whose unit had an earlier
-order that became ready for pickup within the 90 days before this one was received."""
+order that became ready for pickup within the 90 days before this one was received (decided on
+receipt and kept on the order: repairs/repeats.py)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Interval, case, exists, func, literal_column, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 
 from servicecenter.catalog.models import Manufacturer, ProductModel
 from servicecenter.diagnostics.models import DiagnosisCode, OrderDiagnosis
@@ -21,7 +22,6 @@ from servicecenter.repairs.models import RepairOrder
 from servicecenter.reports.base import Cell, Chart, Column, Report, ReportFilter, Series, Table, report
 from servicecenter.reports.common import (
     count_cell,
-    on_postgresql,
     order_where,
     tune_for_aggregates,
     with_catalog,
@@ -29,32 +29,15 @@ from servicecenter.reports.common import (
 from servicecenter.stock.models import MoveReason, Part, StockMove
 
 Ord = RepairOrder
-REPEAT_DAYS = 90
 TOP_MODELS = 30
 TOP_PER_MODEL = 3
 
 
-def days_before(session: Session, column: Any, days: int) -> Any:
-    """`column` minus whole days, in SQL."""
-    if on_postgresql(session):
-        return column - literal_column(f"interval '{int(days)} days'", Interval)
-    return func.strftime("%Y-%m-%d %H:%M:%f", column, f"-{days} days")
-
-
-def repeat_sql(session: Session) -> Any:
-    """The order's unit had another order ready within the 90 days before this one was received."""
-    earlier = aliased(RepairOrder)
-    return exists().where(earlier.unit_id == Ord.unit_id, earlier.id != Ord.id,
-                          earlier.ready_at >= days_before(session, Ord.received_at, REPEAT_DAYS),
-                          earlier.ready_at < Ord.received_at)
-
-
 def _repairs_per_model(session: Session, flt: ReportFilter) -> dict[int, tuple[int, int]]:
-    repeat = case((repeat_sql(session), 1), else_=0)
-    stmt = with_catalog(select(Unit.model_id, func.count(), func.coalesce(func.sum(repeat), 0)).select_from(Ord),
-                        flt, unit=True)
+    """model -> (repairs received in the period, of which repeats)."""
+    stmt = with_catalog(select(Ord.model_id, func.count(), func.count(Ord.repeat_of_id)).select_from(Ord), flt)
     return {m: (int(n), int(r)) for m, n, r in session.execute(
-        stmt.where(*order_where(flt, "received")).group_by(Unit.model_id))}
+        stmt.where(*order_where(flt, "received"), Ord.model_id.is_not(None)).group_by(Ord.model_id))}
 
 
 def _units(session: Session, flt: ReportFilter, models: list[int]) -> tuple[dict[int, int], dict[int, int]]:
@@ -72,33 +55,35 @@ def _units(session: Session, flt: ReportFilter, models: list[int]) -> tuple[dict
     return per_model, per_brand
 
 
-def _top(rows: Any, models: set[int]) -> dict[int, list[tuple[Any, ...]]]:
-    """Rows (model, key, n, ...) -> the first TOP_PER_MODEL per model, most frequent first."""
+def _top(rows: Any, models: set[int], label: dict[Any, str]) -> dict[int, list[tuple[Any, ...]]]:
+    """Rows (model, key, n, ...) -> the first TOP_PER_MODEL per model, most frequent first; a tie goes
+    to the key whose label (code, SKU) sorts first."""
     per: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in sorted(rows, key=lambda r: (-r[2], str(r[1]))):
+    for row in sorted(rows, key=lambda r: (-r[2], label.get(r[1], ""), r[1])):
         if row[0] in models and len(per[row[0]]) < TOP_PER_MODEL:
             per[row[0]].append(tuple(row))
     return per
 
 
-def _codes(session: Session, flt: ReportFilter, column: Any, models: set[int]) -> dict[int, list[tuple[Any, ...]]]:
-    stmt = with_catalog(select(Unit.model_id, column, func.count()).select_from(Ord)
-                        .join(OrderDiagnosis, OrderDiagnosis.order_id == Ord.id), flt, unit=True)
-    return _top(session.execute(stmt.where(*order_where(flt, "received"), Unit.model_id.in_(models))
-                                .group_by(Unit.model_id, column)).all(), models)
+def _codes(session: Session, flt: ReportFilter, column: Any, models: set[int]) -> list[Any]:
+    """(model, code id, orders) of the models' repairs in the period."""
+    stmt = with_catalog(select(Ord.model_id, column, func.count()).select_from(Ord)
+                        .join(OrderDiagnosis, OrderDiagnosis.order_id == Ord.id), flt)
+    return session.execute(stmt.where(*order_where(flt, "received"), Ord.model_id.in_(models))
+                           .group_by(Ord.model_id, column)).all()
 
 
-def _parts(session: Session, flt: ReportFilter, models: set[int]) -> dict[int, list[tuple[Any, ...]]]:
+def _parts(session: Session, flt: ReportFilter, models: set[int]) -> list[Any]:
+    """(model, part id, orders, quantity) of the parts consumed net of returns by the models' repairs."""
     signed = case((StockMove.reason == MoveReason.RETURN, -StockMove.quantity), else_=StockMove.quantity)
-    used = with_catalog(select(Unit.model_id.label("model"), StockMove.part_id.label("part"),
+    used = with_catalog(select(Ord.model_id.label("model"), StockMove.part_id.label("part"),
                                func.sum(signed).label("qty")).select_from(Ord)
-                        .join(StockMove, StockMove.order_id == Ord.id), flt, unit=True)
-    used = (used.where(*order_where(flt, "received"), Unit.model_id.in_(models), StockMove.part_id.is_not(None),
+                        .join(StockMove, StockMove.order_id == Ord.id), flt)
+    used = (used.where(*order_where(flt, "received"), Ord.model_id.in_(models), StockMove.part_id.is_not(None),
                        StockMove.reason.in_([MoveReason.ISSUE, MoveReason.RETURN]))
-            .group_by(Unit.model_id, StockMove.part_id, Ord.id).having(func.sum(signed) > 0).subquery())
-    rows = session.execute(select(used.c.model, used.c.part, func.count(), func.sum(used.c.qty))
+            .group_by(Ord.model_id, StockMove.part_id, Ord.id).having(func.sum(signed) > 0).subquery())
+    return session.execute(select(used.c.model, used.c.part, func.count(), func.sum(used.c.qty))
                            .group_by(used.c.model, used.c.part)).all()
-    return _top(rows, models)
 
 
 def _rate(repairs: int, units: int) -> float | None:
@@ -138,24 +123,25 @@ def failures_report(session: Session, flt: ReportFilter) -> Report:
                                                       Column("category", N_("Category")), *figures], model_rows)]
 
     wanted = set(top)
-    code_ids: set[int] = set()
-    tops = {}
-    for kind, column in (("symptom", OrderDiagnosis.symptom_id), ("cause", OrderDiagnosis.cause_id)):
-        tops[kind] = _codes(session, flt, column, wanted)
-        code_ids |= {row[1] for rows in tops[kind].values() for row in rows}
+    found = {kind: _codes(session, flt, column, wanted)
+             for kind, column in (("symptom", OrderDiagnosis.symptom_id), ("cause", OrderDiagnosis.cause_id))}
+    code_ids = {row[1] for rows in found.values() for row in rows}
     codes = {i: (c, n) for i, c, n in session.execute(
         select(DiagnosisCode.id, DiagnosisCode.code, DiagnosisCode.name).where(DiagnosisCode.id.in_(code_ids)))} \
         if code_ids else {}
+    code_label = {i: c for i, (c, _) in codes.items()}
+    tops = {kind: _top(rows, wanted, code_label) for kind, rows in found.items()}
     for kind, title in (("symptom", N_("Top symptoms per model")), ("cause", N_("Top causes per model"))):
         rows = [[Cell(info[m][2]), Cell(codes[i][0]), Cell(codes[i][1]), count_cell(n, flt, "received", model=m,
                                                                                      **{kind: i})]
                 for m in top for _, i, n in tops[kind].get(m, [])]
         tables.append(Table(title, [Column("model", N_("Model")), Column("code", N_("Code")),
                                     Column("name", N_("Description")), Column("orders", N_("Orders"), "int")], rows))
-    parts = _parts(session, flt, wanted)
-    part_ids = {row[1] for rows in parts.values() for row in rows}
+    used = _parts(session, flt, wanted)
+    part_ids = {row[1] for row in used}
     part_names = {i: (sku, name) for i, sku, name in session.execute(
         select(Part.id, Part.sku, Part.name).where(Part.id.in_(part_ids)))} if part_ids else {}
+    parts = _top(used, wanted, {i: sku for i, (sku, _) in part_names.items()})
     tables.append(Table(N_("Top replaced parts per model"),
                         [Column("model", N_("Model")), Column("sku", N_("SKU")), Column("part", N_("Part")),
                          Column("orders", N_("Orders"), "int"), Column("quantity", N_("Quantity"), "int")],

@@ -11,11 +11,10 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, cast, func, literal, select, union_all
+from sqlalchemy import Date, String, cast, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from servicecenter.catalog.models import ProductModel
-from servicecenter.equipment.models import Unit
 from servicecenter.errors import N_
 from servicecenter.repairs.models import RepairOrder
 from servicecenter.reports.base import Cell, Chart, Column, Report, ReportFilter, Series, Table, report
@@ -34,7 +33,6 @@ from servicecenter.reports.common import (
     week_of,
     week_sql,
     weeks_between,
-    with_catalog,
 )
 
 Ord = RepairOrder
@@ -43,13 +41,17 @@ Figures = tuple[int, float | None, float | None, float | None, float | None]  # 
 
 
 def _rows_stmt(flt: ReportFilter, session: Session) -> Any:
-    cols = [Ord.center_id.label("center"), Ord.engineer_id.label("engineer"), Unit.manufacturer_id.label("brand"),
-            ProductModel.category.label("category"), Ord.received_at, Ord.ready_at, Ord.issued_at]
+    cols = [Ord.center_id.label("center"), Ord.engineer_id.label("engineer"), Ord.manufacturer_id.label("brand"),
+            ProductModel.category.label("category")]
     if on_postgresql(session):
-        cols += [week_sql(Ord.ready_at, session).label("week"),
-                 func.extract("epoch", Ord.ready_at - Ord.received_at).label("ready_s"),
-                 func.extract("epoch", Ord.issued_at - Ord.received_at).label("issued_s")]
-    return (with_catalog(select(*cols).select_from(Ord), flt, unit=True, model=True)
+        # Seconds as double precision (date_part), not numeric (extract): a year of them sorts
+        # several times faster for the percentiles.
+        cols += [cast(week_sql(Ord.ready_at, session), Date).label("week"),
+                 func.date_part("epoch", Ord.ready_at - Ord.received_at).label("ready_s"),
+                 func.date_part("epoch", Ord.issued_at - Ord.received_at).label("issued_s")]
+    else:
+        cols += [Ord.received_at, Ord.ready_at, Ord.issued_at]
+    return (select(*cols).select_from(Ord).outerjoin(ProductModel, ProductModel.id == Ord.model_id)
             .where(*order_where(flt, "ready"), Ord.received_at.is_not(None)))
 
 
@@ -65,7 +67,7 @@ def _figures_sql(session: Session, flt: ReportFilter) -> dict[str, dict[Any, Fig
         return stmt.group_by(key) if group != "total" else stmt
 
     columns = {"center": rows.c.center, "engineer": rows.c.engineer, "brand": rows.c.brand,
-               "category": rows.c.category, "week": func.to_char(rows.c.week, "YYYY-MM-DD"), "total": literal(None)}
+               "category": rows.c.category, "week": rows.c.week, "total": literal(None)}
     out: dict[str, dict[Any, Figures]] = {g: {} for g in GROUPS}
     for g, k, n, ready, issued in session.execute(union_all(*(part(g, columns[g]) for g in GROUPS))):
         if g in ("center", "engineer", "brand") and k is not None:

@@ -135,3 +135,32 @@ def test_every_migration_applies_to_a_database_that_has_data(empty_database: str
         assert order.due_at == order.diagnosis_due and order.legal_due is None
         assert backfill(session) == 0  # nothing left to do
     database.dispose()
+
+
+def test_0011_gives_existing_orders_their_brand_model_and_the_order_they_repeat(empty_database: str) -> None:
+    """A unit's orders from before 0011: each gets the unit's brand and model; one received 30 days
+    after an earlier one became ready repeats it; one received 120 days after does not."""
+    upgrade(empty_database, "0010")
+    engine = make_engine(empty_database)
+    with engine.begin() as conn:
+        _fill_row(conn, "service_centers", {"id": 1, "code": "MSK", "kind": "own", "timezone": "Europe/Moscow"})
+        _fill_row(conn, "customers", {"id": 1, "kind": "person"})
+        _fill_row(conn, "manufacturers", {"id": 7, "name": "Acme"})
+        _fill_row(conn, "product_models", {"id": 70, "manufacturer_id": 7, "name": "W1", "category": "Стиральные"})
+        for unit in (1, 2):
+            _fill_row(conn, "units", {"id": unit, "manufacturer_id": 7, "model_id": 70, "serial": f"SN{unit}"})
+        for oid, unit, received, ready in ((1, 1, datetime(2026, 1, 1, 9), datetime(2026, 1, 5, 9)),
+                                           (2, 1, datetime(2026, 2, 4, 9), datetime(2026, 2, 6, 9)),
+                                           (3, 1, datetime(2026, 6, 6, 9), None),
+                                           (4, 2, datetime(2026, 1, 10, 9), None)):
+            _fill_row(conn, "repair_orders", {"id": oid, "number": f"MSK-2026-00000{oid}", "center_id": 1,
+                                              "intake_center_id": 1, "customer_id": 1, "unit_id": unit,
+                                              "order_type": "paid", "priority": "normal", "received_at": received,
+                                              "ready_at": ready})
+    engine.dispose()
+    upgrade(empty_database)
+    engine = make_engine(empty_database)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, manufacturer_id, model_id, repeat_of_id FROM repair_orders ORDER BY id"))
+        assert [tuple(r) for r in rows] == [(1, 7, 70, None), (2, 7, 70, 1), (3, 7, 70, None), (4, 7, 70, None)]
+    engine.dispose()
