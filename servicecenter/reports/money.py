@@ -16,7 +16,6 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from servicecenter.catalog.models import Manufacturer
-from servicecenter.equipment.models import Unit
 from servicecenter.errors import N_
 from servicecenter.repairs.models import RepairOrder
 from servicecenter.reports.base import Cell, Chart, Column, Report, ReportFilter, Series, Table, report
@@ -70,7 +69,7 @@ def _statements(session: Session, flt: ReportFilter) -> dict[int, dict[str, Any]
     first, last = _months(flt)
     counted = StatementLine.dispute != DisputeState.REJECTED
     stmt = (select(PartnerStatement.center_id, PartnerStatement.state, func.count(StatementLine.id),
-                   func.sum(case((counted, StatementLine.total), else_=0)))
+                   func.count(case((counted, StatementLine.id))), func.sum(case((counted, StatementLine.total), else_=0)))
             .join(StatementLine, StatementLine.statement_id == PartnerStatement.id)
             .where(PartnerStatement.period >= first, PartnerStatement.period <= last))
     if flt.center_id:
@@ -78,11 +77,15 @@ def _statements(session: Session, flt: ReportFilter) -> dict[int, dict[str, Any]
     if flt.category:
         stmt = stmt.where(StatementLine.category == flt.category)
     if flt.manufacturer_id:
-        stmt = (stmt.join(Ord, Ord.id == StatementLine.order_id).join(Unit, Unit.id == Ord.unit_id)
-                .where(Unit.manufacturer_id == flt.manufacturer_id))
-    out: dict[int, dict[str, Any]] = defaultdict(lambda: {"lines": 0, "owed": ZERO, "paid": ZERO})
-    for c, state, n, total in session.execute(stmt.group_by(PartnerStatement.center_id, PartnerStatement.state)):
-        out[c]["lines"] += int(n)
+        stmt = (stmt.join(Ord, Ord.id == StatementLine.order_id)
+                .where(Ord.manufacturer_id == flt.manufacturer_id))
+    # A line whose dispute was settled against the partner is no repair to pay for: it is counted
+    # apart (rejected), and its amount is in neither column.
+    out: dict[int, dict[str, Any]] = defaultdict(lambda: {"lines": 0, "rejected": 0, "owed": ZERO, "paid": ZERO})
+    for c, state, n, kept, total in session.execute(stmt.group_by(PartnerStatement.center_id,
+                                                                  PartnerStatement.state)):
+        out[c]["lines"] += int(kept)
+        out[c]["rejected"] += int(n) - int(kept)
         out[c]["paid" if state == StatementState.PAID else "owed"] += _money(total)
     return out
 
@@ -140,8 +143,10 @@ def money_report(session: Session, flt: ReportFilter) -> Report:
                Column("collected", N_("Collected"), "money"), Column("parts", N_("Parts at cost"), "money")], rows),
         Table(N_("Partner statements"),
               [Column("center", N_("Partner")), Column("lines", N_("Repairs"), "int"),
-               Column("owed", N_("Owed (open and approved)"), "money"), Column("paid", N_("Paid"), "money")],
-              sorted(([Cell(centers.get(c, str(c))), Cell(v["lines"]), Cell(v["owed"]), Cell(v["paid"])]
+               Column("owed", N_("Owed (open and approved)"), "money"), Column("paid", N_("Paid"), "money"),
+               Column("rejected", N_("Rejected in a dispute"), "int")],
+              sorted(([Cell(centers.get(c, str(c))), Cell(v["lines"]), Cell(v["owed"]), Cell(v["paid"]),
+                       Cell(v["rejected"])]
                       for c, v in statements.items()), key=lambda r: r[0].value)),
         Table(N_("Manufacturer claims"),
               [Column("brand", N_("Manufacturer")), Column("lines", N_("Repairs"), "int"),
