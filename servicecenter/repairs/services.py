@@ -25,6 +25,7 @@ from servicecenter.repairs.history import record_event
 from servicecenter.repairs.models import EventKind, OrderType, Outcome, Priority, RepairOrder
 from servicecenter.repairs.numbering import next_order_number
 from servicecenter.repairs.repeats import mark_repeat
+from servicecenter.repairs.signals import state_changed
 from servicecenter.repairs.states import (
     COUNTER,
     WARRANTY_DECIDERS,
@@ -136,13 +137,14 @@ def create_order(
         deadlines.on_state_change(session, order, None, state, now, actor)
     session.add(order)
     session.flush()
-    record_event(session, actor=actor, kind=EventKind.CREATED, order=order, to_value=state.value,
-                 number=order.number, center=center.code)
+    created = record_event(session, actor=actor, kind=EventKind.CREATED, order=order, to_value=state.value,
+                           number=order.number, center=center.code)
     if not pre_register:
         from servicecenter.stock.places import receive_unit_at_counter  # stock builds on repairs
 
         receive_unit_at_counter(session, actor, order)
     _flush(session, order)
+    state_changed(session, order, None, state, created)
     return order
 
 
@@ -264,10 +266,11 @@ def apply_transition(
         effect(order, accepted, now)
     order.state = target
     deadlines.on_state_change(session, order, source, target, now, actor)
-    record_event(session, actor=actor, kind=EventKind.STATE, order=order, from_value=source.value,
-                 to_value=target.value, action=transition.action,
-                 **{k: _text(v, 500) for k, v in accepted.items()})
+    event = record_event(session, actor=actor, kind=EventKind.STATE, order=order, from_value=source.value,
+                         to_value=target.value, action=transition.action,
+                         **{k: _text(v, 500) for k, v in accepted.items()})
     _flush(session, order)
+    state_changed(session, order, source, target, event)
     return order
 
 
