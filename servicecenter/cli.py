@@ -125,6 +125,10 @@ def serve(host: str, port: int) -> None:
     from servicecenter.app import create_app
 
     app = create_app()
+    if not app.config["SETTINGS"].redis_url:  # embedded mode: the periodic jobs run in this process
+        from servicecenter.jobs.ticker import start_ticker
+
+        start_ticker(app.extensions["servicecenter.db"])
     app.run(host=host, port=port, debug=True, use_reloader=False, threaded=True)
 
 
@@ -138,6 +142,44 @@ def worker(burst: bool) -> None:
     if not settings.redis_url:
         raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inside the app (embedded mode).")
     run_worker(settings.redis_url, burst=burst)
+
+
+@main.group("jobs")
+def jobs() -> None:
+    """Background jobs: the periodic jobs and the outbox relay, by hand."""
+
+
+def _dispatching_database():  # noqa: ANN202
+    from servicecenter.jobs.dispatch import Dispatcher
+
+    settings = _settings()
+    database = _database(settings)
+    Dispatcher(database, settings.redis_url)
+    return database
+
+
+@jobs.command("run-periodic")
+@click.option("--name", "names", multiple=True, help="Only this job (repeatable); default: every due one.")
+def jobs_run_periodic(names: tuple[str, ...]) -> None:
+    """Run the periodic jobs that are due now (each at most once per interval, whoever runs it)."""
+    from servicecenter.jobs.periodic import PERIODIC
+    from servicecenter.jobs.ticker import run_due_periodic
+
+    database = _dispatching_database()  # imports every job, so PERIODIC is complete
+    unknown = sorted(set(names) - set(PERIODIC))
+    if unknown:
+        raise click.ClickException(f"No periodic job named {', '.join(unknown)}; known: {', '.join(sorted(PERIODIC))}")
+    ran = run_due_periodic(database, names=names or None)
+    click.echo(f"Ran: {', '.join(ran)}" if ran else "Nothing was due.")
+
+
+@jobs.command("relay")
+def jobs_relay() -> None:
+    """Hand on outbox jobs left pending (Redis was down) or lost by RQ (Redis restarted, worker died)."""
+    from servicecenter.jobs.relay import relay_now
+
+    count = relay_now(_dispatching_database())
+    click.echo(f"Relayed {count} job(s).")
 
 
 def _display_url(url: str) -> str:

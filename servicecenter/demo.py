@@ -301,6 +301,9 @@ def load_demo(session: Session, seed: int = 2026) -> dict[str, int]:
     """Build the demo network into an empty database; returns what was made, for the summary line."""
     if not is_empty(session):
         raise ValidationFailed(N_("The database already has service centers; the demo loads only into an empty one"))
+    from servicecenter.notifications.services import keep_quiet
+
+    keep_quiet(session)  # the demo's customers have made-up addresses at real mail providers: mail nobody
     rng = random.Random(seed)
     today = local_date(utcnow(), "Europe/Moscow")
     models = _load_catalogue(session)

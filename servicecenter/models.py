@@ -16,7 +16,11 @@ from servicecenter.diagnostics.models import (
     PartSwap,
 )
 from servicecenter.equipment.models import Unit
-from servicecenter.jobs.models import OutboxJob
+from servicecenter.jobs import relay as outbox_relay  # the periodic outbox relay job
+from servicecenter.jobs.models import OutboxJob, PeriodicRun
+from servicecenter.notifications import jobs as notification_jobs
+from servicecenter.notifications import rules as notification_rules
+from servicecenter.notifications.models import Notification
 from servicecenter.pricing.models import LabourItem
 from servicecenter.repairs.estimate_models import Estimate, EstimateLine
 from servicecenter.repairs.models import Attachment, OrderCounter, RepairEvent, RepairOrder, WorkLog
@@ -31,11 +35,14 @@ from servicecenter.settlements.models import (
 from servicecenter.shipments.models import Shipment, ShipmentCounter, ShipmentItem
 from servicecenter.stock.count_models import CountLine, InventoryCount
 from servicecenter.stock.models import Part, PartRequest, Reservation, StockLevel, StockMove
+from servicecenter.webhooks import jobs as webhook_jobs  # the deliver/retry jobs and the state listener
+from servicecenter.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ChecklistItem", "ChecklistTick", "DiagnosisCode", "OrderDiagnosis", "PartSwap",
     "CountLine", "InventoryCount", "Estimate", "EstimateLine", "LabourItem", "PartRequest",
-    "Attachment", "Base", "CalendarDay", "DeadlineRule", "Contact", "Customer", "Location", "LoginAttempt", "Manufacturer", "OrderCounter", "OutboxJob",
+    "Attachment", "Base", "Notification", "notification_jobs", "notification_rules", "CalendarDay", "DeadlineRule", "Contact", "Customer", "Location", "LoginAttempt", "Manufacturer", "OrderCounter", "OutboxJob", "PeriodicRun", "outbox_relay",
     "Part", "ProductModel", "RepairEvent", "RepairOrder", "Reservation", "ServiceCenter", "ServiceContract",
     "ClaimLine", "ManufacturerClaim", "PartnerStatement", "RateCard", "RateCardLine", "StatementLine", "recompute_job", "Shipment", "ShipmentCounter", "ShipmentItem", "StockLevel", "StockMove", "ThrottleHit", "Unit", "User", "UserSession", "WorkLog",
+    "WebhookAttempt", "WebhookDelivery", "WebhookSubscription", "webhook_jobs",
 ]

@@ -6,7 +6,7 @@ import logging
 import traceback
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from servicecenter.clock import utcnow
@@ -38,13 +38,15 @@ class Dispatcher:
 
     def relay(self, ids: list[int]) -> None:
         """Hand these committed outbox rows on; a row that cannot be handed on stays pending."""
+        if not ids:
+            return
+        queue = None if self.embedded else self.queue()
         for outbox_id in ids:
-            if self.embedded:
+            if queue is None:
                 run_outbox_job(self.database, outbox_id)
                 continue
             try:
-                self.queue().enqueue("servicecenter.jobs.worker.run_job", outbox_id,
-                                     job_id=f"outbox-{outbox_id}")
+                enqueue_outbox_job(queue, outbox_id)
             except Exception:  # Redis down: the row stays pending and is relayed later
                 log.warning("could not enqueue outbox job %s; kept for relay", outbox_id, exc_info=True)
                 continue
@@ -52,6 +54,7 @@ class Dispatcher:
                 row = session.get(OutboxJob, outbox_id)
                 if row is not None and row.state == OutboxState.PENDING:
                     row.state = OutboxState.QUEUED
+                    row.queued_at = utcnow()
 
     def relay_pending(self) -> int:
         """Relay every row still pending (after Redis was down); returns how many."""
@@ -59,6 +62,23 @@ class Dispatcher:
             ids = list(session.scalars(select(OutboxJob.id).where(OutboxJob.state == OutboxState.PENDING)))
         self.relay(ids)
         return len(ids)
+
+
+ALIVE = ("queued", "started", "scheduled", "deferred")  # RQ job statuses that will still run
+
+
+def enqueue_outbox_job(queue: Any, outbox_id: int) -> None:
+    """Put the row's job on the RQ queue as `outbox-<id>`, unless that job is still waiting or
+    running there; a failed or finished leftover of the same id is cleared first."""
+    from rq.registry import FailedJobRegistry
+
+    job_id = f"outbox-{outbox_id}"
+    existing = queue.fetch_job(job_id)
+    if existing is not None:
+        if existing.get_status() in ALIVE:
+            return
+        FailedJobRegistry(queue=queue).remove(existing, delete_job=True)
+    queue.enqueue("servicecenter.jobs.worker.run_job", outbox_id, job_id=job_id)
 
 
 def run_outbox_job(database: Database, outbox_id: int) -> None:
@@ -82,12 +102,20 @@ def run_outbox_job(database: Database, outbox_id: int) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    # SQLAlchemy fires after_commit when a SAVEPOINT is released too: only the real commit counts.
+    if session.in_nested_transaction():
+        return
     rows: list[OutboxJob] = session.info.pop("outbox", [])
     dispatcher: Dispatcher | None = session.info.get("dispatcher")
-    if rows and dispatcher is not None:
-        dispatcher.relay([r.id for r in rows])
+    # A row added inside a savepoint that was rolled back never reached the database (no identity).
+    ids = [state.identity[0] for state in map(inspect, rows) if state.has_identity]
+    if ids and dispatcher is not None:
+        dispatcher.relay(ids)
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    session.info.pop("outbox", None)
+    # A savepoint's rollback keeps the outer transaction's requests (its own rows are dropped at
+    # commit, above); the whole transaction's rollback drops them all.
+    if not session.in_nested_transaction():
+        session.info.pop("outbox", None)

@@ -32,4 +32,21 @@ class OutboxJob(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    queued_at: Mapped[datetime | None]  # last handed to RQ; a row queued long ago and not done is relayed again
     finished_at: Mapped[datetime | None]
+
+
+@network_wide("internal job bookkeeping; shown only to admins")
+class PeriodicRun(Base):
+    """When a periodic job last ran and is next due; claiming a run moves `next_run_at` on in one
+    UPDATE, so two workers (or a worker and a web process) never run the same tick twice."""
+
+    __tablename__ = "periodic_runs"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    next_run_at: Mapped[datetime]
+    last_started_at: Mapped[datetime | None]
+    last_finished_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    run_count: Mapped[int] = mapped_column(default=0)
+    failure_count: Mapped[int] = mapped_column(default=0)

@@ -83,8 +83,12 @@ def receive_parts(session: Session, actor: User, center_id: int, part: Part, qua
     place = stock_place(target, center_id) if target is not None else _main(session, center_id)
     if not part.active:
         raise ValidationFailed(N_("%(part)s is no longer in the catalogue"), part=part.sku)
-    return journal.move_parts(session, actor, part, qty, source=None, target=place, reason=MoveReason.RECEIPT,
+    move = journal.move_parts(session, actor, part, qty, source=None, target=place, reason=MoveReason.RECEIPT,
                               note=note)
+    from servicecenter.notifications.rules import notify_parts_arrived  # notifications build on stock
+
+    notify_parts_arrived(session, center_id, part.id, qty, move.id)
+    return move
 
 
 def unit_center(unit: Unit) -> int | None:

@@ -61,6 +61,29 @@ def test_a_rolled_back_transaction_enqueues_nothing(committed_database: Database
         assert s.scalars(select(OutboxJob)).all() == []
 
 
+def test_a_savepoint_neither_runs_nor_loses_the_transactions_jobs(committed_database: Database,
+                                                                   order_id: int) -> None:
+    """A SAVEPOINT released is not the commit (nothing runs yet); one rolled back drops only its own
+    requests; at the real commit the rest run."""
+    Dispatcher(committed_database, redis_url=None)
+    with committed_database.unit_of_work() as s:
+        enqueue_after_commit(s, "tests.note_on_order", order_id=order_id, text="до точки сохранения")
+        with s.begin_nested():
+            enqueue_after_commit(s, "tests.note_on_order", order_id=order_id, text="в сохранённой точке")
+        # Released, not committed: nothing ran (on SQLite a job run now would wait for this very
+        # transaction's lock; on PostgreSQL its note would be visible here, read committed).
+        assert s.scalars(select(RepairEvent).where(RepairEvent.order_id == order_id,
+                                                   RepairEvent.kind == EventKind.COMMENT)).all() == []
+        assert all(r.state == OutboxState.PENDING for r in s.scalars(select(OutboxJob)))
+        savepoint = s.begin_nested()
+        enqueue_after_commit(s, "tests.note_on_order", order_id=order_id, text="откатится")
+        s.flush()
+        savepoint.rollback()
+    assert sorted(_notes(committed_database, order_id)) == ["в сохранённой точке", "до точки сохранения"]
+    with committed_database.unit_of_work() as s:
+        assert [r.state for r in s.scalars(select(OutboxJob))] == [OutboxState.DONE, OutboxState.DONE]
+
+
 def test_a_job_run_twice_has_one_effect(committed_database: Database, order_id: int) -> None:
     with committed_database.unit_of_work() as s:  # no dispatcher attached: the row just waits
         row = enqueue_after_commit(s, "tests.note_on_order", order_id=order_id, text="один раз")

@@ -11,4 +11,4 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 blueprint_policy(bp, [Role.ADMIN], reads="network")
 
 # The views register themselves on `bp`, so they are imported after it exists.
-from workstations.admin import catalog, centers, codes, deadlines, prices, users, views  # noqa: E402, F401
+from workstations.admin import catalog, centers, codes, deadlines, jobs, prices, users, views, webhooks  # noqa: E402, F401

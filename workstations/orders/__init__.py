@@ -273,4 +273,4 @@ def route(number: str) -> Response:
 
 
 # The estimate and parts sections register their routes on `bp` (imported after it exists).
-from workstations.orders import estimate, parts  # noqa: E402, F401
+from workstations.orders import estimate, notifications, parts  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Outbound webhooks: order changes POSTed, signed, to vendor systems that subscribed (docs/webhooks.md)."""
