@@ -16,8 +16,12 @@ from servicecenter.diagnostics.models import (
     PartSwap,
 )
 from servicecenter.equipment.models import Unit
+from servicecenter.filejobs import jobs as file_jobs  # the bulk file render and purge jobs
+from servicecenter.filejobs.models import FileJob
 from servicecenter.jobs import relay as outbox_relay  # the periodic outbox relay job
 from servicecenter.jobs.models import OutboxJob, PeriodicRun
+from servicecenter.maintenance import jobs as maintenance_jobs  # the periodic "maintenance.plan" job
+from servicecenter.maintenance.models import MaintenanceOccurrence, MaintenancePlan, UnitDate
 from servicecenter.notifications import jobs as notification_jobs
 from servicecenter.notifications import rules as notification_rules
 from servicecenter.notifications.models import Notification
@@ -44,5 +48,6 @@ __all__ = [
     "Attachment", "Base", "Notification", "notification_jobs", "notification_rules", "CalendarDay", "DeadlineRule", "Contact", "Customer", "Location", "LoginAttempt", "Manufacturer", "OrderCounter", "OutboxJob", "PeriodicRun", "outbox_relay",
     "Part", "ProductModel", "RepairEvent", "RepairOrder", "Reservation", "ServiceCenter", "ServiceContract",
     "ClaimLine", "ManufacturerClaim", "PartnerStatement", "RateCard", "RateCardLine", "StatementLine", "recompute_job", "Shipment", "ShipmentCounter", "ShipmentItem", "StockLevel", "StockMove", "ThrottleHit", "Unit", "User", "UserSession", "WorkLog",
-    "WebhookAttempt", "WebhookDelivery", "WebhookSubscription", "webhook_jobs",
+    "WebhookAttempt", "WebhookDelivery", "WebhookSubscription", "webhook_jobs", "FileJob", "file_jobs",
+    "MaintenanceOccurrence", "MaintenancePlan", "UnitDate", "maintenance_jobs",
 ]

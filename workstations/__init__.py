@@ -27,6 +27,7 @@ def register_workstations(app: Flask) -> None:
         auth,
         call_center,
         engineer,
+        files,
         intake,
         logistics,
         orders,
@@ -38,7 +39,7 @@ def register_workstations(app: Flask) -> None:
         warehouse,
     )
 
-    for module in (auth, orders, attachments, call_center, intake, team_lead, engineer, warehouse, logistics, partner, settlements, reports, admin, status):
+    for module in (auth, orders, attachments, call_center, intake, team_lead, engineer, warehouse, logistics, partner, settlements, reports, admin, status, files):
         app.register_blueprint(module.bp)
     app.context_processor(_template_context)
     # Globals, so macros imported without context can use them too.

@@ -92,6 +92,18 @@ def _reservation(session, order: RepairOrder, part: Part) -> Reservation:  # noq
     return row
 
 
+def _file_job(session, user: User) -> int:  # noqa: ANN001
+    """A background file (bulk labels, issue 7) asked for by `user`, of `user`'s center."""
+    from servicecenter.filejobs.models import FileJob, FileJobKind
+
+    row = FileJob(kind=FileJobKind.SHIPMENT_UNIT_LABELS, parameters={}, requested_by_id=user.id,
+                  center_id=user.center_id, stored_name=f"{secrets.token_hex(16)}.pdf",
+                  content_type="application/pdf", download_name="labels.pdf")
+    session.add(row)
+    session.flush()
+    return row.id
+
+
 def _shipment_with_unit(session, sender: User, origin_center, destination_center, order: RepairOrder):  # noqa: ANN001, ANN202
     ends = [next(loc for loc in c.locations if loc.is_main) for c in (origin_center, destination_center)]
     shipment = create_shipment(session, sender, origin=ends[0], destination=ends[1])
@@ -144,6 +156,7 @@ def world(factory, session) -> World:  # noqa: ANN001
         "number": own.number, "ref": own_shipment.number, "unit_id": own.unit_id, "user_id": colleague.id,
         "attachment_id": _attachment(session, own, w.users[Role.PARTNER]).id, "item_id": own_item.id,
         "estimate_line_id": _estimate_line(session, own).id, "reservation_id": _reservation(session, own, part).id,
+        "job_id": _file_job(session, colleague),
     }
     w.foreign = {
         "number": [ekb_order.number, msk_order.number],
@@ -154,6 +167,7 @@ def world(factory, session) -> World:  # noqa: ANN001
         "item_id": [ekb_item.id, msk_item.id],
         "estimate_line_id": [_estimate_line(session, o).id for o in (ekb_order, msk_order)],
         "reservation_id": [_reservation(session, o, part).id for o in (ekb_order, msk_order)],
+        "job_id": [_file_job(session, u) for u in (ekb_user, msk_user)],
     }
     w.missing = {"number": "EKB-2026-999999", "ref": "SHP-EKB-2026-999999", "int": 987654}
     _settlement_ids(session, w, own=own, foreign=[ekb_order, msk_order], kzn=kzn, ekb=ekb)

@@ -25,6 +25,7 @@ from printing.shipment_docs import (
 from servicecenter.accounts.roles import Role
 from servicecenter.centers.models import Location
 from servicecenter.errors import N_, DomainError, NotFound
+from servicecenter.filejobs.services import request_shipment_labels
 from servicecenter.repairs import routing
 from servicecenter.shipments import dispatch as dispatching
 from servicecenter.shipments import queries, receiving, services
@@ -314,6 +315,18 @@ def labels_pdf(ref: str) -> Response:
     shipment = _shipment(ref)
     return _file(render_shipment_labels_pdf(build_shipment_labels(db(), shipment)), "application/pdf",
                  f"{shipment.number}-labels.pdf")
+
+
+@bp.route("/shipments/<ref>/unit-labels", methods=["POST"])
+def unit_labels(ref: str) -> Response | tuple[str, int]:
+    """Every unit's label as one PDF, made in the background: on to the file's page with its progress."""
+    shipment = _shipment(ref, with_items=False)
+    try:
+        job = request_shipment_labels(db(), actor(), shipment.number)
+    except DomainError as exc:
+        db().rollback()
+        return _page(_shipment(ref, with_items=False), exc.status, _refusal(exc), field_errors(exc))
+    return redirect(url_for("files.show", job_id=job.id), 303)
 
 
 @bp.route("/shipments/<ref>/labels.zpl")
