@@ -26,6 +26,7 @@ def register_workstations(app: Flask) -> None:
         attachments,
         auth,
         call_center,
+        customers,
         engineer,
         files,
         intake,
@@ -39,7 +40,7 @@ def register_workstations(app: Flask) -> None:
         warehouse,
     )
 
-    for module in (auth, orders, attachments, call_center, intake, team_lead, engineer, warehouse, logistics, partner, settlements, reports, admin, status, files):
+    for module in (auth, orders, attachments, call_center, customers, intake, team_lead, engineer, warehouse, logistics, partner, settlements, reports, admin, status, files):
         app.register_blueprint(module.bp)
     app.context_processor(_template_context)
     # Globals, so macros imported without context can use them too.

@@ -18,6 +18,10 @@ class CustomerKind(StrEnum):
     COMPANY = "company"
 
 
+# Languages we write to customers in.
+CUSTOMER_LANGUAGES = ("ru", "en")
+
+
 class ContractKind(StrEnum):
     EXTENDED_WARRANTY = "extended_warranty"
     MAINTENANCE = "maintenance"
@@ -50,6 +54,8 @@ class Customer(Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     notifications_opt_out: Mapped[bool] = mapped_column(default=False)
+    # The language we write to the customer in (see CUSTOMER_LANGUAGES).
+    language: Mapped[str] = mapped_column(String(8), default="ru", server_default="ru")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     contacts: Mapped[list[Contact]] = relationship(back_populates="customer", order_by="Contact.id")

@@ -73,7 +73,7 @@ def notify_customer(session: Session, order: RepairOrder, kind: NotificationKind
             else SkipReason.NO_ADDRESS if "@" not in address else None)
     return _write(session, Notification(
         order_id=order.id, source_key=source_key, kind=kind, recipient_key=f"customer:{customer.id}",
-        customer_id=customer.id, address=address, language=language_for(getattr(customer, "locale", None)),
+        customer_id=customer.id, address=address, language=language_for(customer.language),
         state=NotificationState.SKIPPED if skip else NotificationState.QUEUED, skip_reason=skip))
 
 

@@ -156,7 +156,7 @@ def world(factory, session) -> World:  # noqa: ANN001
         "number": own.number, "ref": own_shipment.number, "unit_id": own.unit_id, "user_id": colleague.id,
         "attachment_id": _attachment(session, own, w.users[Role.PARTNER]).id, "item_id": own_item.id,
         "estimate_line_id": _estimate_line(session, own).id, "reservation_id": _reservation(session, own, part).id,
-        "job_id": _file_job(session, colleague),
+        "job_id": _file_job(session, colleague), "customer_id": own.customer_id,
     }
     w.foreign = {
         "number": [ekb_order.number, msk_order.number],
@@ -168,6 +168,7 @@ def world(factory, session) -> World:  # noqa: ANN001
         "estimate_line_id": [_estimate_line(session, o).id for o in (ekb_order, msk_order)],
         "reservation_id": [_reservation(session, o, part).id for o in (ekb_order, msk_order)],
         "job_id": [_file_job(session, u) for u in (ekb_user, msk_user)],
+        "customer_id": [ekb_order.customer_id, msk_order.customer_id],
     }
     w.missing = {"number": "EKB-2026-999999", "ref": "SHP-EKB-2026-999999", "int": 987654}
     _settlement_ids(session, w, own=own, foreign=[ekb_order, msk_order], kzn=kzn, ekb=ekb)
