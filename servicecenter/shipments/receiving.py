@@ -100,8 +100,9 @@ def _receive_part(session: Session, actor: User, shipment: Shipment, part, qty: 
     if listed is not None:
         accepted = min(qty, listed.quantity - listed.received_quantity)
         if accepted:
-            journal.move_parts(session, actor, part, accepted, source=shipment.transit_location,
-                               target=shipment.to_location, reason=MoveReason.SHIPMENT, shipment=shipment)
+            move = journal.move_parts(session, actor, part, accepted, source=shipment.transit_location,
+                                      target=shipment.to_location, reason=MoveReason.SHIPMENT, shipment=shipment)
+            _parts_arrived(session, shipment, part.id, accepted, move.id)
             listed.received_quantity += accepted
             if listed.received_quantity == listed.quantity:
                 listed.state = ItemState.RECEIVED
@@ -112,8 +113,9 @@ def _receive_part(session: Session, actor: User, shipment: Shipment, part, qty: 
                            {"count": accepted, "part": part.sku, "received": listed.received_quantity,
                             "sent": listed.quantity})
     # More than was sent: a surplus (излишек) from outside the journal, taken into the destination.
-    journal.move_parts(session, actor, part, extra, source=None, target=shipment.to_location,
-                       reason=MoveReason.ADJUSTMENT, shipment=shipment, note=f"unexpected in {shipment.number}")
+    move = journal.move_parts(session, actor, part, extra, source=None, target=shipment.to_location,
+                              reason=MoveReason.ADJUSTMENT, shipment=shipment, note=f"unexpected in {shipment.number}")
+    _parts_arrived(session, shipment, part.id, extra, move.id)
     surplus = next((li for li in lines if li.state == ItemState.UNEXPECTED), None)
     if surplus is None:
         surplus = ShipmentItem(shipment=shipment, part_id=part.id, quantity=0, received_quantity=0,
@@ -124,6 +126,14 @@ def _receive_part(session: Session, actor: User, shipment: Shipment, part, qty: 
     session.flush()
     return ScanOutcome(surplus, True, N_("%(count)s × %(part)s more than was sent: recorded as unexpected"),
                        {"count": extra, "part": part.sku})
+
+
+def _parts_arrived(session: Session, shipment: Shipment, part_id: int, quantity: int, move_id: int) -> None:
+    """Parts received at a center: the engineers of its orders waiting for them hear of it."""
+    if shipment.to_center_id is not None:
+        from servicecenter.notifications.rules import notify_parts_arrived  # notifications build on stock
+
+        notify_parts_arrived(session, shipment.to_center_id, part_id, quantity, move_id)
 
 
 def complete_receipt(session: Session, actor: User, shipment: Shipment) -> DiscrepancyReport:
@@ -170,9 +180,10 @@ def resolve_missing(session: Session, actor: User, shipment: Shipment, item_id: 
                               order=item.order, shipment=shipment, note="found")
             _arrived(session, actor, shipment, item.order)
         else:
-            journal.move_parts(session, actor, item.part, left, source=shipment.transit_location,
-                               target=shipment.to_location, reason=MoveReason.SHIPMENT, shipment=shipment,
-                               note="found")
+            move = journal.move_parts(session, actor, item.part, left, source=shipment.transit_location,
+                                      target=shipment.to_location, reason=MoveReason.SHIPMENT, shipment=shipment,
+                                      note="found")
+            _parts_arrived(session, shipment, item.part.id, left, move.id)
         item.received_quantity, item.state = item.quantity, ItemState.FOUND
     else:
         if item.part is not None:

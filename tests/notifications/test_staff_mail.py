@@ -142,3 +142,45 @@ def test_the_periodic_runner_s_watcher_mails_right_after_its_commit(embedded: Da
     assert sorted(m["To"] for m in inbox.messages) == sorted([lead, engineer])
     assert {m["Subject"] for m in inbox.messages} == {f"Срок просрочен: заказ {number}",
                                                       f"Deadline passed: order {number}"}
+
+
+def test_parts_arriving_in_a_shipment_tell_the_engineer_waiting_for_them(committed_database: Database,
+                                                                         inbox: Inbox) -> None:
+    """The central warehouse ships the pump; when the waiting center scans it in, its engineer hears."""
+    from servicecenter.centers.models import LocationKind
+    from servicecenter.shipments.dispatch import dispatch_shipment
+    from servicecenter.shipments.receiving import receive_scanned
+    from servicecenter.shipments.services import add_scanned, create_shipment
+    from servicecenter.stock import journal
+    from servicecenter.stock.models import MoveReason
+
+    def main_warehouse(center):  # noqa: ANN001, ANN202
+        return next(loc for loc in center.locations if loc.kind == LocationKind.WAREHOUSE and loc.is_main)
+
+    order_id, number, _lead, engineer = _order_with_people(committed_database)
+    with committed_database.unit_of_work() as s:
+        order = s.get(RepairOrder, order_id)
+        part = Part(sku="PUMP-02", name="Насос циркуляционный")
+        s.add(part)
+        s.flush()
+        request_shortage(s, order.engineer, order, part, 1)
+        advance_to(s, order, RepairState.AWAITING_PARTS, role_picker({Role.ENGINEER: order.engineer}))
+        hub = Factory(s).center()
+        journal.move_parts(s, None, part, 5, source=None, target=main_warehouse(hub), reason=MoveReason.RECEIPT)
+        sender = Factory(s).user(hub, Role.LOGISTICS)
+        shipment = create_shipment(s, sender, origin=main_warehouse(hub), destination=main_warehouse(order.center))
+        add_scanned(s, sender, shipment, "PUMP-02", 1)
+        dispatch_shipment(s, sender, shipment, carrier="ПЭК")
+        shipment_id = shipment.id
+    _drain(committed_database)
+    inbox.messages.clear()
+    with committed_database.unit_of_work() as s:
+        from servicecenter.shipments.models import Shipment
+
+        order = s.get(RepairOrder, order_id)
+        receiver = Factory(s).user(order.center, Role.WAREHOUSE)
+        receive_scanned(s, receiver, s.get(Shipment, shipment_id), "PUMP-02", 1)
+    _drain(committed_database)
+    [mail] = inbox.messages
+    assert mail["To"] == engineer and mail["Subject"] == f"Parts arrived: order {number}"
+    assert "PUMP-02 Насос циркуляционный × 1" in mail.get_body(("plain",)).get_content()
