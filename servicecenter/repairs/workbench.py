@@ -13,10 +13,9 @@ from servicecenter.clock import local_date, utcnow, week_start
 from servicecenter.equipment.models import Unit
 from servicecenter.errors import N_, NotFound
 from servicecenter.repairs.models import Outcome, RepairOrder, WorkLog
+from servicecenter.repairs.repeats import REPEAT_DAYS
 from servicecenter.repairs.states import OPEN_STATES, RepairState
 from servicecenter.scanning import ScanKind, identify
-
-REPEAT_WINDOW_DAYS = 90
 
 
 def _queue_order():  # noqa: ANN202
@@ -97,7 +96,7 @@ class EarlierRepair:
 
 
 def list_repeat_repairs(session: Session, order: RepairOrder,
-                        days: int = REPEAT_WINDOW_DAYS) -> list[EarlierRepair]:
+                        days: int = REPEAT_DAYS) -> list[EarlierRepair]:
     """The unit's other orders finished (ready for pickup) within `days` before this one was received:
     the unit is back soon after a repair (a repeat repair), newest first."""
     if order.unit_id is None:

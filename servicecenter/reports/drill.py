@@ -57,7 +57,7 @@ def _choices(key: str, value: str, allowed: Callable[[str], Any]) -> list[Any]:
         raise _bad(key, value) from None
 
 
-def drill_conditions(session: Session, params: dict[str, str]) -> tuple[list[Any], bool]:
+def drill_conditions(params: dict[str, str]) -> tuple[list[Any], bool]:
     """(where, needs the order's model joined) for the params; refuses what it cannot read."""
     params = {k: str(v).strip() for k, v in params.items() if k not in IGNORED and str(v or "").strip()}
     unknown = sorted(set(params) - KEYS)
@@ -123,9 +123,9 @@ def drill_conditions(session: Session, params: dict[str, str]) -> tuple[list[Any
     return where, model
 
 
-def orders_behind_query(session: Session, drill_params: dict[str, str]) -> Any:
+def orders_behind_query(drill_params: dict[str, str]) -> Any:
     """The select of the orders behind a figure, newest first."""
-    where, model = drill_conditions(session, drill_params)
+    where, model = drill_conditions(drill_params)
     stmt = select(Ord)
     if model:
         stmt = stmt.join(ProductModel, ProductModel.id == Ord.model_id)
@@ -134,4 +134,4 @@ def orders_behind_query(session: Session, drill_params: dict[str, str]) -> Any:
 
 def orders_behind(session: Session, drill_params: dict[str, str], page: int = 1) -> Page[RepairOrder]:
     """One page of the orders a report's figure counted (the session's wall applies)."""
-    return paginate(session, orders_behind_query(session, drill_params), page)
+    return paginate(session, orders_behind_query(drill_params), page)
