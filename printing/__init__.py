@@ -40,7 +40,7 @@ from printing.labels import (
     LabelProfile,
     labels_with_accessories,
 )
-from printing.work_order import render_work_order
+from printing.work_order import render_work_order, render_work_orders
 
 __all__ = [
     "FAULT",
@@ -80,4 +80,5 @@ __all__ = [
     "render_labels_pdf",
     "render_labels_zpl",
     "render_work_order",
+    "render_work_orders",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import lru_cache
 from xml.sax.saxutils import escape
@@ -19,7 +19,18 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from printing.barcodes import QUIET_MODULES, code128_flowable, code128_modules
 from printing.documents import CenterInfo, CustomerInfo, UnitInfo
@@ -178,21 +189,72 @@ def signatures(pairs: Sequence[tuple[str, str]], width: float = FRAME_W) -> list
     return [Spacer(1, 4 * mm), table]
 
 
+def _doc_options(title: str) -> dict:
+    return {"pagesize": A4, "leftMargin": MARGIN, "rightMargin": MARGIN, "topMargin": MARGIN,
+            "bottomMargin": MARGIN, "title": title, "author": "", "creator": "servicecenter", "invariant": 1,
+            "initialFontName": REGULAR}  # no unused, unembedded Helvetica
+
+
+def _footer(canvas, line: str) -> None:  # noqa: ANN001
+    canvas.saveState()
+    canvas.setFont(REGULAR, 7)
+    canvas.setFillColor(colors.HexColor("#666666"))
+    canvas.drawRightString(PAGE_W - MARGIN, 8 * mm, line)
+    canvas.restoreState()
+
+
 def build_pdf(story: list[Flowable], title: str, footer: str) -> bytes:
     """Lay the story out on A4 pages with a footer «title · стр. N»; same data, same bytes."""
     register_fonts()
     buf = io.BytesIO()
 
     def on_page(canvas, doc) -> None:
-        canvas.saveState()
-        canvas.setFont(REGULAR, 7)
-        canvas.setFillColor(colors.HexColor("#666666"))
-        canvas.drawRightString(PAGE_W - MARGIN, 8 * mm, f"{footer} · стр. {doc.page}")
-        canvas.restoreState()
+        _footer(canvas, f"{footer} · стр. {doc.page}")
 
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                            bottomMargin=MARGIN, title=title, author="", creator="servicecenter", invariant=1,
-                            initialFontName=REGULAR)  # no unused, unembedded Helvetica
+    doc = SimpleDocTemplate(buf, **_doc_options(title))
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    return buf.getvalue()
+
+
+class _PartStart(Flowable):
+    """The zero-size head of one document in a batch: from the page it lands on, the footer names this
+    document and counts its own pages; `on_part(index)` is told once it is laid out."""
+
+    def __init__(self, batch: dict, index: int, footer: str, on_part: Callable[[int], None] | None) -> None:
+        super().__init__()
+        self.batch, self.index, self.footer, self.on_part = batch, index, footer, on_part
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        if self.index > 0 and self.on_part is not None:
+            self.on_part(self.index)  # the one before is on paper
+        self.batch.update(footer=self.footer, first_page=self.canv.getPageNumber())
+
+
+def build_pdf_parts(parts: Iterable[tuple[str, list[Flowable]]], title: str,
+                    on_part: Callable[[int], None] | None = None) -> bytes:
+    """Several documents as one PDF, each from a new page, each page's footer «its title · стр. N» counting
+    that document's own pages. `on_part(n)` is called as n documents are laid out (progress)."""
+    register_fonts()
+    buf = io.BytesIO()
+    batch: dict = {"footer": title, "first_page": 1}
+    story: list[Flowable] = []
+    for index, (footer, flowables) in enumerate(parts):
+        if index:
+            story.append(PageBreak())
+        story += [_PartStart(batch, index, footer, on_part), *flowables]
+    count = sum(isinstance(f, _PartStart) for f in story)
+
+    def on_page_end(canvas, doc) -> None:  # noqa: ANN001
+        _footer(canvas, f"{batch['footer']} · стр. {doc.page - batch['first_page'] + 1}")
+
+    doc = BaseDocTemplate(buf, **_doc_options(title))
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="normal")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=on_page_end, pagesize=A4)])
+    doc.build(story)
+    if on_part is not None and count:
+        on_part(count)
     return buf.getvalue()
 

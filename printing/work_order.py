@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterable
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -15,6 +16,7 @@ from printing.a4 import (
     MARGIN,
     PAGE_H,
     build_pdf,
+    build_pdf_parts,
     customer_rows,
     fields_table,
     header,
@@ -37,9 +39,23 @@ MIN_SCALE = 0.7
 
 def render_work_order(doc: WorkOrderDoc) -> bytes:
     """The work order as A4 PDF; `doc.copies == 2` puts the customer's and the center's copy on one sheet."""
-    title = f"Заказ-наряд № {doc.number}"
+    title = _title(doc)
+    return build_pdf(_story(doc), title=title, footer=title)
+
+
+def render_work_orders(docs: Iterable[WorkOrderDoc], on_drawn: Callable[[int], None] | None = None) -> bytes:
+    """Several work orders as one A4 PDF, each from a new page and with its own footer and page count, as
+    each would print alone; `on_drawn(n)` as the first n are laid out."""
+    return build_pdf_parts(((_title(doc), _story(doc)) for doc in docs), title="Заказ-наряды", on_part=on_drawn)
+
+
+def _title(doc: WorkOrderDoc) -> str:
+    return f"Заказ-наряд № {doc.number}"
+
+
+def _story(doc: WorkOrderDoc) -> list[Flowable]:
     if doc.copies == 1:
-        return build_pdf(_copy(doc), title=title, footer=title)
+        return _copy(doc)
     half_h = (PAGE_H - 2 * MARGIN - 2 * FRAME_PAD - CUT_H) / 2 - 1
     halves = [_Shrunk(FRAME_W, half_h, _copy(doc, name)) for name in COPY_NAMES]
     canvas = Canvas(io.BytesIO())  # only for measuring; never saved
@@ -48,7 +64,7 @@ def render_work_order(doc: WorkOrderDoc) -> bytes:
         story = [first, Spacer(1, half_h - first.height), _cut_line(), second]
     else:
         story = _copy(doc, COPY_NAMES[0]) + [PageBreak()] + _copy(doc, COPY_NAMES[1])
-    return build_pdf(story, title=title, footer=title)
+    return story
 
 
 class _Shrunk(KeepInFrame):

@@ -47,6 +47,9 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     database = database or Database(settings.database_url)
     app.extensions["servicecenter.db"] = database
     app.extensions["servicecenter.jobs"] = Dispatcher(database, settings.redis_url)
+    # Jobs run in-process (embedded mode) read the app's settings, not the environment's: the files
+    # they make land where the app serves them from, and the mail goes through the app's server.
+    database.session_factory.kw.setdefault("info", {})["settings"] = settings
     init_web(app)
     register_workstations(app)
     if settings.proxy_count:

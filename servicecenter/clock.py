@@ -20,3 +20,8 @@ def week_start(moment: datetime, tz_name: str) -> date:
     """Monday of the week containing `moment` in the time zone (weeks run Monday to Sunday)."""
     today = local_date(moment, tz_name)
     return today - timedelta(days=today.weekday())
+
+
+def local_datetime(moment: datetime, tz_name: str) -> datetime:
+    """`moment` as the wall clock of the time zone shows it (naive, for paper and spreadsheets)."""
+    return moment.astimezone(ZoneInfo(tz_name)).replace(tzinfo=None)

@@ -94,7 +94,10 @@ def factory(session: Session) -> Factory:
 
 
 def make_settings(database_url: str, tmp_path: Path, **overrides: object) -> Settings:
-    settings = Settings.from_env({"DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key-0123456789",
+    # Mail and the public address come from the environment a test's SMTP server set up (the app's jobs
+    # read the app's settings); nothing else does.
+    outside = {k: v for k, v in os.environ.items() if k.startswith("MAIL_") or k == "PUBLIC_URL"}
+    settings = Settings.from_env({**outside, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key-0123456789",
                                   "SERVICECENTER_INSTANCE": str(tmp_path / "instance")})
     settings.redis_url = None
     for key, value in overrides.items():
@@ -116,8 +119,12 @@ def client(app):  # noqa: ANN001, ANN201
 
 @pytest.fixture
 def committed_database(database: Database) -> Iterator[Database]:
-    """The real database with real commits (threads, processes, a live server); emptied after."""
+    """The real database with real commits (threads, processes, a live server); emptied after, and
+    forgetting what an app put on its sessions (the dispatcher, the app's settings)."""
     yield database
+    info = database.session_factory.kw.get("info", {})
+    info.pop("dispatcher", None)
+    info.pop("settings", None)
     with database.engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())

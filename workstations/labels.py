@@ -6,23 +6,13 @@ from flask_babel import lazy_gettext as _l
 
 from servicecenter.accounts.roles import Role
 from servicecenter.centers.models import CenterKind, LocationKind
+from servicecenter.repairs import words
 from servicecenter.repairs.estimate_models import AnswerChannel
-from servicecenter.repairs.models import EventKind, OrderType, Outcome, Payer, Priority
-from servicecenter.repairs.states import RepairState
+from servicecenter.repairs.models import EventKind
 from servicecenter.stock.count_models import CountState
 from servicecenter.stock.models import MoveReason
 
-STATE = {
-    RepairState.REGISTERED: _l("Registered"),
-    RepairState.RECEIVED: _l("Received"),
-    RepairState.DIAGNOSIS: _l("Diagnosis"),
-    RepairState.AWAITING_APPROVAL: _l("Awaiting approval"),
-    RepairState.AWAITING_PARTS: _l("Awaiting parts"),
-    RepairState.IN_REPAIR: _l("In repair"),
-    RepairState.READY_FOR_PICKUP: _l("Ready for pickup"),
-    RepairState.ISSUED: _l("Issued"),
-    RepairState.CANCELLED: _l("Cancelled"),
-}
+STATE = {key: _l(msgid) for key, msgid in words.STATE.items()}
 ROLE = {
     Role.CALL_CENTER: _l("Call-center operator"),
     Role.INTAKE: _l("Intake clerk"),
@@ -34,36 +24,17 @@ ROLE = {
     Role.PARTNER_MANAGER: _l("Partner manager"),
     Role.ADMIN: _l("Administrator"),
 }
-ORDER_TYPE = {
-    OrderType.WARRANTY: _l("Warranty"),
-    OrderType.PAID: _l("Paid"),
-    OrderType.REPEAT: _l("Repeat repair"),
-    OrderType.PRESALE: _l("Pre-sale check"),
-}
-PAYER = {
-    Payer.CUSTOMER: _l("the customer"),
-    Payer.MANUFACTURER: _l("the manufacturer"),
-    Payer.SERVICE_CENTER: _l("our service center"),
-    Payer.DEALER: _l("the dealer"),
-}
-PRIORITY = {
-    Priority.LOW: _l("Low"),
-    Priority.NORMAL: _l("Normal"),
-    Priority.HIGH: _l("High"),
-    Priority.URGENT: _l("Urgent"),
-}
+# Built from the domain's msgids (servicecenter/repairs/words.py), so paper and screen say the same.
+ORDER_TYPE = {key: _l(msgid) for key, msgid in words.ORDER_TYPE.items()}
+PAYER = {key: _l(msgid) for key, msgid in words.PAYER.items()}
+PRIORITY = {key: _l(msgid) for key, msgid in words.PRIORITY.items()}
 # How the customer answered an estimate (the order's history and the estimate section).
 CHANNEL = {
     AnswerChannel.PHONE: _l("by phone"),
     AnswerChannel.IN_PERSON: _l("in person"),
     AnswerChannel.EMAIL: _l("by e-mail"),
 }
-OUTCOME = {
-    Outcome.REPAIRED: _l("Repaired"),
-    Outcome.REPLACED: _l("Replaced"),
-    Outcome.REFUSED: _l("Refused"),
-    Outcome.UNREPAIRABLE: _l("Unrepairable"),
-}
+OUTCOME = {key: _l(msgid) for key, msgid in words.OUTCOME.items()}
 EVENT = {
     EventKind.CREATED: _l("Created"),
     EventKind.STATE: _l("State"),

@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 
 from servicecenter.clock import utcnow
 from servicecenter.errors import DomainError
+from servicecenter.filejobs.exports import orders_export
 from servicecenter.filejobs.labels import shipment_unit_labels_pdf
 from servicecenter.filejobs.models import FileJob, FileJobKind, FileJobState
 from servicecenter.filejobs.services import GAVE_UP, RENDER_JOB, exports_dir, file_path, settings_of
+from servicecenter.filejobs.work_orders import work_orders_pdf
 from servicecenter.jobs.periodic import register_periodic
 from servicecenter.jobs.registry import job
 
@@ -25,8 +27,11 @@ KEEP_FOR = timedelta(days=7)
 CHUNK = 50  # labels loaded and drawn between two progress reports
 
 Progress = Callable[[int, int], None]  # (done, total)
-RENDERERS: dict[FileJobKind, Callable[[Session, dict[str, Any], Progress], bytes]] = {
-    FileJobKind.SHIPMENT_UNIT_LABELS: lambda s, p, report: shipment_unit_labels_pdf(s, p["shipment_id"], report, CHUNK),
+RENDERERS: dict[FileJobKind, Callable[[Session, FileJob, Progress], bytes]] = {
+    FileJobKind.SHIPMENT_UNIT_LABELS:
+        lambda s, job, report: shipment_unit_labels_pdf(s, job.parameters["shipment_id"], report, CHUNK),
+    FileJobKind.WORK_ORDERS: work_orders_pdf,
+    FileJobKind.ORDERS_EXPORT: orders_export,
 }
 
 
@@ -66,9 +71,10 @@ def render_file(session: Session, file_job_id: int) -> None:
         return
     reporter = _Reporter(session, row.id)
     reporter.write(state=FileJobState.RUNNING, started_at=utcnow(), progress_done=0, error="")
+    path = file_path(exports_dir(settings_of(session)), row)  # before a renderer lets go of loaded rows
     try:
-        data = RENDERERS[row.kind](session, dict(row.parameters or {}), reporter.progress)
-        _write_file(file_path(exports_dir(settings_of(session)), row), data)
+        data = RENDERERS[row.kind](session, row, reporter.progress)
+        _write_file(path, data)
     except DomainError as exc:  # what was asked cannot be made (the shipment is gone, nothing to print);
         # the job's messages take no parameters: the English msgid is kept and translated when shown
         reporter.write(state=FileJobState.FAILED, error=exc.message, finished_at=utcnow())

@@ -16,6 +16,8 @@ from servicecenter.scoping import center_owned
 
 class FileJobKind(StrEnum):
     SHIPMENT_UNIT_LABELS = "shipment_unit_labels"  # every unit label of a shipment, one PDF
+    WORK_ORDERS = "work_orders"  # the work orders of chosen orders, one PDF
+    ORDERS_EXPORT = "orders_export"  # a list of orders (the orders behind a report's figure), CSV or XLSX
 
 
 class FileJobState(StrEnum):

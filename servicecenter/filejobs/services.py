@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -10,11 +11,14 @@ from sqlalchemy.orm import Session
 
 from servicecenter.accounts.models import User
 from servicecenter.accounts.roles import Role
+from servicecenter.clock import utcnow
 from servicecenter.config import Settings
 from servicecenter.errors import N_, NotFound, ValidationFailed
 from servicecenter.filejobs.models import FileJob, FileJobKind, FileJobState
 from servicecenter.jobs.models import OutboxJob, OutboxState
 from servicecenter.jobs.registry import enqueue_after_commit
+from servicecenter.repairs.models import RepairOrder
+from servicecenter.reports.drill import orders_behind_query
 from servicecenter.scoping import lifted
 from servicecenter.shipments.models import Shipment, ShipmentItem
 from servicecenter.shipments.queries import get_shipment
@@ -22,8 +26,13 @@ from servicecenter.shipments.queries import get_shipment
 RENDER_JOB = "files.render"
 PDF_TYPE = "application/pdf"
 CSV_TYPE = "text/csv"
-# A request larger than this is refused up front rather than left to run for minutes.
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV, XLSX = "csv", "xlsx"
+# A request larger than these is refused up front rather than left to run for many minutes
+# (figures in docs/jobs.md: 5,000 labels, 1,000 work orders or 100,000 XLSX rows take about a minute).
 MAX_LABELS = 5000
+MAX_WORK_ORDERS = 1000
+MAX_EXPORT_ROWS = 100_000
 
 
 def settings_of(session: Session) -> Settings:
@@ -56,11 +65,17 @@ def count_label_items(session: Session, shipment: Shipment) -> int:
         return session.scalar(select(func.count()).select_from(label_items(shipment).subquery())) or 0
 
 
-def request_shipment_labels(session: Session, actor: User, number: str) -> FileJob:
-    """Ask for every unit label of a shipment as one PDF, made in the background after the commit."""
+def _shipment_of(session: Session, actor: User, number: str) -> Shipment:
+    """A shipment one of whose ends is the actor's center (any, for an admin)."""
     shipment = get_shipment(session, number or "", with_items=False)  # unknown or walled off: NotFound
     if actor.role != Role.ADMIN and actor.center_id not in (shipment.from_center_id, shipment.to_center_id):
         raise NotFound(N_("No shipment %(number)s"), number=shipment.number)
+    return shipment
+
+
+def request_shipment_labels(session: Session, actor: User, number: str) -> FileJob:
+    """Ask for every unit label of a shipment as one PDF, made in the background after the commit."""
+    shipment = _shipment_of(session, actor, number)
     total = count_label_items(session, shipment)
     if total == 0:
         raise ValidationFailed(N_("Shipment %(number)s has no units to label"), number=shipment.number)
@@ -74,6 +89,56 @@ def request_shipment_labels(session: Session, actor: User, number: str) -> FileJ
                     PDF_TYPE, f"{shipment.number}-unit-labels.pdf", total)
 
 
+def request_work_orders(session: Session, actor: User, orders: Sequence[RepairOrder], download_name: str,
+                        copies: int = 1) -> FileJob:
+    """Ask for the work orders of these orders (loaded under the caller's checks) as one PDF."""
+    if not orders:
+        raise ValidationFailed(N_("Check at least one order"), errors={"order": N_("Required")})
+    if len(orders) > MAX_WORK_ORDERS:
+        raise ValidationFailed(N_("At most %(limit)s work orders can be printed at once"), limit=MAX_WORK_ORDERS)
+    parameters = {"order_ids": [order.id for order in orders], "copies": 2 if copies == 2 else 1}
+    waiting = _waiting(session, actor, FileJobKind.WORK_ORDERS, parameters)
+    if waiting is not None:
+        return waiting
+    return _request(session, actor, FileJobKind.WORK_ORDERS, parameters, PDF_TYPE, download_name, len(orders))
+
+
+def request_shipment_work_orders(session: Session, actor: User, number: str) -> FileJob:
+    """Ask for the work orders of a shipment's units as one PDF (the paper that travels with them)."""
+    shipment = _shipment_of(session, actor, number)
+    with lifted(session):  # the lines are the shipment's own: its ends see all of them
+        ids = list(dict.fromkeys(session.scalars(label_items(shipment).with_only_columns(ShipmentItem.order_id))))
+    # The orders themselves (the customer's name and phone are on the paper) only as far as the actor's wall
+    # lets them see: a partner prints the work orders of the repairs routed to it, not the sender's others.
+    visible = set(session.scalars(select(RepairOrder.id).where(RepairOrder.id.in_(ids)))) if ids else set()
+    orders = [session.get(RepairOrder, order_id) for order_id in ids if order_id in visible]
+    if not orders:
+        raise ValidationFailed(N_("Shipment %(number)s has no units with an order"), number=shipment.number)
+    return request_work_orders(session, actor, orders, f"{shipment.number}-work-orders.pdf")
+
+
+def request_orders_export(session: Session, actor: User, params: dict[str, str], file_format: str) -> FileJob:
+    """Ask for the orders behind a report's figure as CSV or XLSX. `params` are the drill-down's, already
+    forced to the actor's center where they see only their own; the session's wall counts them here and
+    is put up again around the job."""
+    if file_format not in (CSV, XLSX):
+        raise ValidationFailed(N_("Choose CSV or XLSX"), errors={"format": N_("Not understood")})
+    ids = orders_behind_query(params).with_only_columns(RepairOrder.id).order_by(None)
+    total = session.scalar(select(func.count()).select_from(ids.limit(MAX_EXPORT_ROWS + 1).subquery())) or 0
+    if total == 0:
+        raise ValidationFailed(N_("There are no orders to export"))
+    if total > MAX_EXPORT_ROWS:
+        raise ValidationFailed(N_("At most %(limit)s orders can be exported at once: narrow the filter"),
+                               limit=MAX_EXPORT_ROWS)
+    parameters = {"params": dict(sorted(params.items())), "format": file_format}
+    waiting = _waiting(session, actor, FileJobKind.ORDERS_EXPORT, parameters)
+    if waiting is not None:
+        return waiting
+    name = f"orders-{utcnow():%Y-%m-%d}.{file_format}"
+    return _request(session, actor, FileJobKind.ORDERS_EXPORT, parameters,
+                    CSV_TYPE if file_format == CSV else XLSX_TYPE, name, total)
+
+
 def _waiting(session: Session, actor: User, kind: FileJobKind, parameters: dict) -> FileJob | None:
     recent = session.scalars(select(FileJob).where(
         FileJob.requested_by_id == actor.id, FileJob.kind == kind,
@@ -84,7 +149,7 @@ def _waiting(session: Session, actor: User, kind: FileJobKind, parameters: dict)
 
 def _request(session: Session, actor: User, kind: FileJobKind, parameters: dict, content_type: str,
              download_name: str, total: int) -> FileJob:
-    extension = {PDF_TYPE: "pdf", CSV_TYPE: "csv"}[content_type]
+    extension = {PDF_TYPE: "pdf", CSV_TYPE: "csv", XLSX_TYPE: "xlsx"}[content_type]
     job = FileJob(kind=kind, parameters=parameters, requested_by_id=actor.id, center_id=actor.center_id,
                   state=FileJobState.QUEUED, progress_total=total, content_type=content_type,
                   download_name=download_name, stored_name=f"{secrets.token_hex(16)}.{extension}")

@@ -10,10 +10,11 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from servicecenter.i18n import DEFAULT_LOCALE, LOCALES, locale_for
 from servicecenter.notifications.models import NotificationKind
 
-LANGUAGES = ("ru", "en")
-DEFAULT_LANGUAGE = "ru"
+LANGUAGES = LOCALES
+DEFAULT_LANGUAGE = DEFAULT_LOCALE
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,7 @@ def _environment() -> Environment:
 
 def language_for(preferred: str | None) -> str:
     """The recipient's language if we write in it, else Russian."""
-    lang = (preferred or "").split("_")[0].split("-")[0].lower()
-    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    return locale_for(preferred)
 
 
 def render_mail(kind: NotificationKind, language: str, context: dict[str, Any]) -> RenderedMail:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from printing import render_work_order, samples
+from printing import render_work_order, render_work_orders, samples
 from tests.printing import readback
 
 HOSTILE = '<b>&amp; </para> <font name="Helvetica">x</font> &#1046; ]]> <br/>'
@@ -100,3 +100,29 @@ def test_same_data_same_bytes() -> None:
 
 def _close(a: tuple[float, float], b: tuple[float, float], tol: float = 0.5) -> bool:
     return abs(a[0] - b[0]) < tol and abs(a[1] - b[1]) < tol
+
+
+def _page_text(pdf: bytes, page: int) -> str:
+    return " ".join(readback.pdf(pdf)[page].get_textpage().get_text_range().replace("\u00a0", " ").split())
+
+
+def test_a_batch_prints_each_work_order_as_it_prints_alone_each_from_a_new_page() -> None:
+    long_fault = "Не включается после грозы, слышен щелчок в блоке питания. " * 40
+    docs = [samples.work_order("MSK-2026-000001"),
+            replace(samples.work_order("MSK-2026-000002"), fault=long_fault),  # runs onto a second page
+            samples.work_order("MSK-2026-000003", copies=2)]
+    drawn: list[int] = []
+    pdf = render_work_orders(docs, drawn.append)
+    alone = [readback.page_count(render_work_order(doc)) for doc in docs]
+    assert readback.page_count(pdf) == sum(alone) and alone[1] == 2
+    assert drawn == sorted(drawn) and drawn[-1] == 3  # progress as the work orders are laid out
+    pages = [_page_text(pdf, i) for i in range(sum(alone))]
+    # Each page's footer names its own work order and counts that work order's pages from 1.
+    assert [p.rsplit("Заказ-наряд №", 1)[1].strip() for p in pages] == [
+        "MSK-2026-000001 · стр. 1", "MSK-2026-000002 · стр. 1", "MSK-2026-000002 · стр. 2",
+        "MSK-2026-000003 · стр. 1"]
+    assert "Экземпляр клиента" in pages[3] and "Экземпляр сервисного центра" in pages[3]
+    assert readback.code128(readback.raster(pdf, 0, dpi=200)) == ["MSK-2026-000001"]
+    # Two copies on a sheet shrink to fit (modules of about 0.21 mm): read at 300 dpi, like a desk scanner.
+    assert readback.code128(readback.raster(pdf, 3, dpi=300)) == ["MSK-2026-000003"] * 2
+    assert all(embedded for embedded in readback.fonts(pdf).values())

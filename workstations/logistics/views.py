@@ -13,6 +13,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from printing.shipment_docs import (
@@ -22,10 +23,12 @@ from printing.shipment_docs import (
     render_shipment_labels_zpl,
     render_waybill,
 )
+from servicecenter.accounts.models import User
 from servicecenter.accounts.roles import Role
 from servicecenter.centers.models import Location
 from servicecenter.errors import N_, DomainError, NotFound
-from servicecenter.filejobs.services import request_shipment_labels
+from servicecenter.filejobs.models import FileJob
+from servicecenter.filejobs.services import request_shipment_labels, request_shipment_work_orders
 from servicecenter.repairs import routing
 from servicecenter.shipments import dispatch as dispatching
 from servicecenter.shipments import queries, receiving, services
@@ -320,9 +323,20 @@ def labels_pdf(ref: str) -> Response:
 @bp.route("/shipments/<ref>/unit-labels", methods=["POST"])
 def unit_labels(ref: str) -> Response | tuple[str, int]:
     """Every unit's label as one PDF, made in the background: on to the file's page with its progress."""
+    return _background_file(ref, request_shipment_labels)
+
+
+@bp.route("/shipments/<ref>/work-orders", methods=["POST"])
+def work_orders(ref: str) -> Response | tuple[str, int]:
+    """The work orders of every unit in the shipment as one PDF (the paper that travels with the units),
+    made in the background."""
+    return _background_file(ref, request_shipment_work_orders)
+
+
+def _background_file(ref: str, ask: Callable[[Session, User, str], FileJob]) -> Response | tuple[str, int]:
     shipment = _shipment(ref, with_items=False)
     try:
-        job = request_shipment_labels(db(), actor(), shipment.number)
+        job = ask(db(), actor(), shipment.number)
     except DomainError as exc:
         db().rollback()
         return _page(_shipment(ref, with_items=False), exc.status, _refusal(exc), field_errors(exc))

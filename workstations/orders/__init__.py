@@ -25,6 +25,7 @@ from servicecenter.accounts.models import User
 from servicecenter.accounts.roles import PARTNER_ROLES, STAFF_ROLES, Role
 from servicecenter.centers.models import ServiceCenter
 from servicecenter.errors import N_, StateConflict
+from servicecenter.i18n import translator
 from servicecenter.repairs import queries, routing, services
 from servicecenter.repairs.documents import (
     HandoverWords,
@@ -38,6 +39,7 @@ from servicecenter.repairs.documents import (
 from servicecenter.repairs.handover import prints_conclusion
 from servicecenter.repairs.models import Outcome, initial_payer
 from servicecenter.repairs.states import STATE_HELP, RepairState, transitions_from
+from servicecenter.repairs.words import warranty_text, work_order_words
 from servicecenter.scanning import normalise_scan
 from workstations import labels
 from workstations.labels import label
@@ -82,13 +84,7 @@ def _engineers(center_id: int) -> list[User]:
 
 def _warranty_text(order, history) -> str:  # noqa: ANN001
     """The warranty reason in the reader's language when the system gave it, else as typed."""
-    for ev in reversed(history):
-        if ev.kind.value == "warranty":
-            template = ev.details.get("message")
-            if template and not ev.details.get("override"):
-                return _(template, **ev.details.get("params", {}))
-            break
-    return order.warranty_reason
+    return warranty_text(order, history, _)
 
 
 def _handed_back_elsewhere(order) -> bool:  # noqa: ANN001
@@ -135,18 +131,7 @@ def show(number: str) -> str:
 
 def _words(order) -> Words:  # noqa: ANN001
     """The order's texts for paper: printed documents are Russian, whatever the screen's language."""
-    with force_locale("ru"):
-        payer = label(labels.PAYER, initial_payer(order.order_type, order.warranty_covered))
-        return Words(order_type=_("%(type)s, paid by %(payer)s", type=label(labels.ORDER_TYPE, order.order_type),
-                                  payer=payer),
-                     priority=label(labels.PRIORITY, order.priority),
-                     warranty=_warranty_text(order, queries.list_order_history(db(), order)),
-                     terms=_(TERMS))
-
-
-TERMS = N_("The service center keeps the unit safe while it is in repair. Diagnosis takes up to 3 working "
-           "days; warranty repairs are finished within 45 days. Collect the unit within 30 days of being "
-           "told it is ready. Keep this work order: the unit is handed back against it.")
+    return work_order_words(order, queries.list_order_history(db(), order), translator("ru").gettext)
 
 
 def _file(data: bytes, mimetype: str, filename: str, inline: bool = True) -> Response:

@@ -14,4 +14,4 @@ from workstations.web.access import blueprint_policy
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 blueprint_policy(bp, [Role.TEAM_LEAD, Role.ADMIN, *PARTNER_ROLES])
 
-from workstations.reports import views  # noqa: E402, F401  (routes register on bp)
+from workstations.reports import exports, views  # noqa: E402, F401  (routes register on bp)

@@ -178,7 +178,7 @@ def export_xlsx(key: str) -> Response | tuple[str, int]:
 
 
 # ---------------------------------------------------------------- the orders behind a figure
-def _drill_params() -> dict[str, str]:
+def drill_params() -> dict[str, str]:
     """The drill filter from the address: its known keys only, dates checked, the center forced."""
     keys = [k for k in DRILL_LABELS if k in DRILL_KEYS] + sorted(set(DRILL_KEYS) - set(DRILL_LABELS))
     params = {k: request.args.get(k, "").strip()[:200] for k in keys if request.args.get(k, "").strip()}
@@ -222,7 +222,7 @@ def _described(params: dict[str, str]) -> list[tuple[str, str]]:
 def orders() -> tuple[str, int]:
     page_no = max(1, request.args.get("page", 1, type=int) or 1)
     try:
-        params = _drill_params()
+        params = drill_params()
         page = orders_behind(db(), params, page_no)
     except FilterRefused as exc:
         return render_template("reports/orders.html", error=exc.message, page=None, params={},

@@ -1,4 +1,4 @@
-"""The team lead's bulk actions on checked rows: assign, priority, labels, route; and accepting
+"""The team lead's bulk actions on checked rows: assign, priority, labels, work orders, route; and accepting
 one row's auto-suggestion. Each is one service call: all the checked orders or none."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from printing import labels_with_accessories, render_labels_pdf
 from servicecenter.accounts.models import User
 from servicecenter.centers.models import ServiceCenter
 from servicecenter.errors import N_, DomainError, ValidationFailed
+from servicecenter.filejobs.services import request_work_orders
 from servicecenter.repairs import bulk as bulk_ops
 from servicecenter.repairs.documents import build_label, label_profile
 from servicecenter.repairs.queue import UNASSIGNED
@@ -62,6 +63,9 @@ def bulk() -> Response:
     try:
         if action == "labels":
             return _labels_pdf(bulk_ops.load_checked_orders(db(), center.id, ids))
+        if action == "work_orders":  # made in the background: on to the file's page with its progress
+            job = request_work_orders(db(), who, bulk_ops.load_checked_orders(db(), center.id, ids), "work-orders.pdf")
+            return redirect(url_for("files.show", job_id=job.id), 303)
         if action.startswith("accept:"):
             order_id, engineer_id = (action.split(":") + ["", ""])[1:3]
             done = bulk_ops.bulk_assign(db(), who, center.id, [order_id], _engineer(engineer_id))

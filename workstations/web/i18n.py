@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import Flask, request, session
 from flask_babel import Babel
 from flask_login import current_user
 
-LOCALES = ("ru", "en")
-DEFAULT_LOCALE = "ru"
+from servicecenter.i18n import DEFAULT_LOCALE, LOCALES, compile_catalogues
+
 DEFAULT_TIMEZONE = "Europe/Moscow"
 
 
@@ -30,20 +28,6 @@ def select_timezone() -> str:
     if current_user.is_authenticated:
         return current_user.principal.timezone
     return DEFAULT_TIMEZONE
-
-
-def compile_catalogues(directory: Path) -> None:
-    """Compile each messages.po whose .mo is missing or older (no build step needed)."""
-    for po_path in directory.glob("*/LC_MESSAGES/messages.po"):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        with po_path.open("rb") as po_file:
-            catalog = read_po(po_file)
-        tmp = mo_path.with_suffix(".mo.tmp")
-        with tmp.open("wb") as mo_file:
-            write_mo(mo_file, catalog)
-        tmp.replace(mo_path)
 
 
 def init_app(app: Flask) -> None:
