@@ -79,13 +79,22 @@ def needs_pg_trgm(table: Table) -> None:
                  DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
 
 
+# Schema objects a model makes with its own DDL (e.g. a generated tsvector column and its GIN index on
+# PostgreSQL), named "table.column" or by the index's name: migrations create them, the comparison of
+# the migrated schema with the models leaves them out.
+DDL_MANAGED: set[str] = set()
+
+
 def schema_objects_for(dialect: str) -> Any:
     """Alembic's include_object for a database of this dialect: PostgreSQL-only indexes are
-    compared on PostgreSQL and nowhere else."""
+    compared on PostgreSQL and nowhere else; objects in DDL_MANAGED are not compared."""
 
     def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
         if type_ == "index" and not reflected and obj.info.get("postgresql_only"):
             return dialect == "postgresql"
+        if reflected and compare_to is None:
+            key = f"{obj.table.name}.{name}" if type_ == "column" else name
+            return key not in DDL_MANAGED
         return True
 
     return include

@@ -20,6 +20,7 @@ from servicecenter.filejobs import jobs as file_jobs  # the bulk file render and
 from servicecenter.filejobs.models import FileJob
 from servicecenter.jobs import relay as outbox_relay  # the periodic outbox relay job
 from servicecenter.jobs.models import OutboxJob, PeriodicRun
+from servicecenter.knowledge.models import Article, ArticleCategory, ArticleFile, ArticleVersion
 from servicecenter.maintenance import jobs as maintenance_jobs  # the periodic "maintenance.plan" job
 from servicecenter.maintenance.models import MaintenanceOccurrence, MaintenancePlan, UnitDate
 from servicecenter.notifications import jobs as notification_jobs
@@ -50,4 +51,5 @@ __all__ = [
     "ClaimLine", "ManufacturerClaim", "PartnerStatement", "RateCard", "RateCardLine", "StatementLine", "recompute_job", "Shipment", "ShipmentCounter", "ShipmentItem", "StockLevel", "StockMove", "ThrottleHit", "Unit", "User", "UserSession", "WorkLog",
     "WebhookAttempt", "WebhookDelivery", "WebhookSubscription", "webhook_jobs", "FileJob", "file_jobs",
     "MaintenanceOccurrence", "MaintenancePlan", "UnitDate", "maintenance_jobs",
+    "Article", "ArticleCategory", "ArticleFile", "ArticleVersion",
 ]

@@ -42,6 +42,12 @@ def register_workstations(app: Flask) -> None:
 
     for module in (auth, orders, attachments, call_center, customers, intake, team_lead, engineer, warehouse, logistics, partner, settlements, reports, admin, status, files):
         app.register_blueprint(module.bp)
+    # The knowledge base (issue 12): staff articles and the public help section.
+    from workstations import help as help_section
+    from workstations import knowledge
+
+    for module in (knowledge, help_section):
+        app.register_blueprint(module.bp)
     app.context_processor(_template_context)
     # Globals, so macros imported without context can use them too.
     app.jinja_env.globals.update(

@@ -29,6 +29,7 @@ MENU = [
     ("partner.index", _l("Partner center")),
     ("settlements.index", _l("Settlements")),
     ("reports.index", _l("Reports")),
+    ("knowledge.index", _l("Knowledge base")),
     ("admin.index", _l("Administration")),
 ]
 

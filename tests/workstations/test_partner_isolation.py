@@ -172,6 +172,7 @@ def world(factory, session) -> World:  # noqa: ANN001
     }
     w.missing = {"number": "EKB-2026-999999", "ref": "SHP-EKB-2026-999999", "int": 987654}
     _settlement_ids(session, w, own=own, foreign=[ekb_order, msk_order], kzn=kzn, ekb=ekb)
+    _knowledge_ids(session, w, factory.staff(msk, Role.TEAM_LEAD), ekb_order.customer_id, own.customer_id)
     session.flush()
     return w
 
@@ -182,6 +183,30 @@ def _settlement_ids(session, w: World, *, own, foreign, kzn, ekb) -> None:  # no
     w.own.update(ids["own"])
     for key, values in ids["foreign"].items():
         w.foreign[key] = values
+
+
+def _knowledge_ids(session, w: World, lead: User, foreign_customer_id: int, own_customer_id: int) -> None:  # noqa: ANN001
+    """Knowledge base articles and files (issue 12): the partner reads partner articles and its own
+    customers' sections; internal ones, drafts and another center's customer's section do not exist for it."""
+    from servicecenter.knowledge.models import ArticleFile
+    from servicecenter.knowledge.services import create_article
+
+    def article(visibility: str, state: str = "published", customer_id: int | None = None) -> int:
+        a = create_article(session, lead, title=f"Статья {visibility}", body="Текст", visibility=visibility,
+                           customer_id=customer_id, state=state)
+        row = ArticleFile(article_id=a.id, stored_name=f"{secrets.token_hex(16)}.png", original_name="a.png",
+                          content_type="image/png", size=1)
+        session.add(row)
+        session.flush()
+        return a.id
+
+    own_article, own_section = article("partner"), article("customer", customer_id=own_customer_id)
+    foreign = [article("internal"), article("partner", "draft"),
+               article("customer", customer_id=foreign_customer_id)]
+    file_of = {aid: session.scalar(select(ArticleFile.id).where(ArticleFile.article_id == aid))
+               for aid in (own_article, own_section, *foreign)}
+    w.own.update({"article_id": own_article, "file_id": file_of[own_section]})
+    w.foreign.update({"article_id": foreign, "file_id": [file_of[a] for a in foreign]})
 
 
 def _routes(app):  # noqa: ANN001, ANN202

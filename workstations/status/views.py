@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from servicecenter import throttle
 from servicecenter.errors import ValidationFailed
+from servicecenter.knowledge.queries import list_public_for_order
 from servicecenter.repairs.lookup import (
     find_order_for_customer,
     parse_order_number,
@@ -61,7 +62,8 @@ def _not_found() -> tuple[str, int]:
 
 def _result(order: RepairOrder, status: int = 200, **context: object) -> tuple[str, int]:
     rate_form = RateForm(formdata=None, number=order.number, last_four=context.pop("last_four"))
-    return _page(status, found=public_status(db(), order), rate_form=rate_form, **context)
+    articles = list_public_for_order(db(), order, order.customer)  # the knowledge base (issue 12)
+    return _page(status, found=public_status(db(), order), rate_form=rate_form, articles=articles, **context)
 
 
 @bp.route("/status", methods=["GET", "POST"])

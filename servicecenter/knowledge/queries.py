@@ -1,0 +1,239 @@
+"""Reading articles: who may see what (one criterion, `visible_to`), search, and what the order page and
+the status page suggest. Every list and search here goes through `visible_to`.
+
+| reader | sees |
+| --- | --- |
+| anonymous visitor (help section) | published public articles |
+| a customer proved on the status page | published public articles and that customer's private section |
+| partner, partner_manager | published public and partner articles, and the private sections of the customers of its own orders |
+| our own staff (any other role) | every published article; drafts: their own, and all of them for editors |
+| editors (team_lead, admin) | also drafts and archived articles |
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, distinct, false, func, literal_column, or_, select, true
+from sqlalchemy.orm import Session, selectinload
+
+from servicecenter.accounts.roles import WALLED_ROLES
+from servicecenter.catalog.models import ProductModel
+from servicecenter.clock import utcnow
+from servicecenter.customers.models import Customer
+from servicecenter.diagnostics.models import OrderDiagnosis
+from servicecenter.equipment.models import Unit
+from servicecenter.errors import N_, NotFound
+from servicecenter.knowledge.models import (
+    Article,
+    ArticleCategory,
+    ArticleFile,
+    ArticleState,
+    Visibility,
+    article_codes,
+    article_manufacturers,
+    article_models,
+    partner_visible,
+)
+from servicecenter.knowledge.services import EDITOR_ROLES
+from servicecenter.repairs.models import RepairOrder
+from servicecenter.scoping import lifted
+
+MAX_QUERY = 200
+KNOWN_FAULT_WINDOW = timedelta(days=365)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# The SQLite fallback's stemming: Russian case and number endings cut off a word of 5+ letters, so
+# "ремонта", "ремонту", "ремонтом" all look for "ремонт". PostgreSQL's `russian` dictionary does it properly.
+_ENDINGS = sorted(("иями", "ями", "ами", "ией", "ого", "его", "ому", "ему", "ыми", "ими", "ов", "ев", "ей", "ий",
+                   "ый", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ам", "ям", "ах", "ях", "ом", "ем", "ую", "юю",
+                   "ть", "а", "я", "о", "е", "ы", "и", "у", "ю", "ь", "й"), key=len, reverse=True)
+
+
+def visible_to(actor: Any | None, customer: Customer | None = None) -> ColumnElement[bool]:
+    """The one criterion on Article of what this reader may see (`actor` None: an anonymous visitor,
+    or the `customer` proved on the status page)."""
+    published = Article.state == ArticleState.PUBLISHED
+    if actor is None:
+        own = (Article.visibility == Visibility.CUSTOMER) & (Article.customer_id == customer.id) \
+            if customer is not None else false()
+        return published & ((Article.visibility == Visibility.PUBLIC) | own)
+    if actor.role in WALLED_ROLES:
+        return partner_visible(Article, actor.center_id)
+    if actor.role in EDITOR_ROLES:
+        return true()
+    mine = (Article.state == ArticleState.DRAFT) & (Article.author_id == actor.id)
+    return published | mine
+
+
+def get_article(session: Session, article_id: int, actor: Any | None, customer: Customer | None = None) -> Article:
+    """The article if this reader may see it; NotFound otherwise (the same answer as a missing one)."""
+    article = session.scalar(select(Article).where(Article.id == article_id, visible_to(actor, customer)))
+    if article is None:
+        raise NotFound(N_("No such article"))
+    return article
+
+
+def get_article_file(session: Session, file_id: int, actor: Any | None) -> ArticleFile:
+    """A file of an article this reader may see; NotFound otherwise."""
+    row = session.scalar(select(ArticleFile).join(Article, Article.id == ArticleFile.article_id)
+                         .where(ArticleFile.id == file_id, visible_to(actor)))
+    if row is None:
+        raise NotFound(N_("No such file"))
+    return row
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article: Article
+    rank: float
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall((text or "")[:MAX_QUERY].casefold())[:12]
+
+
+def crude_stem(word: str) -> str:
+    """The SQLite fallback's stem of a case-folded word (see _ENDINGS)."""
+    if len(word) >= 5:
+        for ending in _ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= 4:
+                return word[: -len(ending)]
+    return word
+
+
+def _tsquery(words: list[str]) -> str:
+    # Only letters and digits reach to_tsquery (no operators from the user); every word must match.
+    # No prefix matching (word:*): it doubled the time of a word found in every article (bench/knowledge.py),
+    # and the Russian stemmer already brings the forms of a word together.
+    return " & ".join(words)
+
+
+def search_articles(session: Session, actor: Any | None, text: str, *, customer: Customer | None = None,
+                    states: list[ArticleState] | None = None, limit: int = 20,
+                    offset: int = 0) -> list[SearchHit]:
+    """Articles this reader may see, matching every word typed, best first (PostgreSQL: full-text search
+    with Russian stemming, title and tags weighing more than the text; SQLite: a case-folded substring
+    match with crude stemming). No words: the most recently updated."""
+    where = [visible_to(actor, customer)]
+    if states:
+        where.append(Article.state.in_(states))
+    words = _words(text)
+    if not words:
+        stmt = select(Article, literal_column("0.0")).where(*where).order_by(Article.updated_at.desc(), Article.id)
+    elif session.get_bind().dialect.name == "postgresql":
+        query = func.to_tsquery(literal_column("'russian'::regconfig"), _tsquery(words))
+        vector = literal_column("knowledge_articles.search_vector")
+        rank = func.ts_rank(vector, query)  # ts_rank_cd cost twice as much over 10,000 matches
+        stmt = (select(Article, rank).where(*where, vector.op("@@")(query))
+                .order_by(rank.desc(), Article.updated_at.desc(), Article.id))
+    else:
+        stems = [crude_stem(w) for w in words]
+        newline = func.instr(Article.search_text, "\n")
+        rank = sum((case((and_(func.instr(Article.search_text, s) > 0, func.instr(Article.search_text, s) < newline),
+                          2.0), else_=1.0) for s in stems), literal_column("0.0"))
+        stmt = (select(Article, rank).where(*where, *(Article.search_text.contains(s, autoescape=True)
+                                                      for s in stems))
+                .order_by(rank.desc(), Article.updated_at.desc(), Article.id))
+    rows = session.execute(stmt.limit(limit).offset(offset)).all()
+    return [SearchHit(article, float(score or 0)) for article, score in rows]
+
+
+# --- what the order page suggests ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Suggestion:
+    article: Article
+    reason: str  # "code", "model", "brand" or "category": why it is suggested
+    repairs: int | None  # orders of this model with the article's codes in the last 12 months
+    codes: tuple[str, ...]  # the article's codes the order's diagnosis shares
+
+
+def _order_context(session: Session, order: RepairOrder) -> tuple[int | None, int | None, str, set[int]]:
+    model_id = manufacturer_id = None
+    category = ""
+    if order.unit_id is not None:
+        row = session.execute(select(Unit.model_id, Unit.manufacturer_id, ProductModel.category)
+                              .join(ProductModel, ProductModel.id == Unit.model_id)
+                              .where(Unit.id == order.unit_id)).first()
+        if row is not None:
+            model_id, manufacturer_id, category = row
+    diagnosis = session.scalar(select(OrderDiagnosis).where(OrderDiagnosis.order_id == order.id))
+    codes = {c for c in (diagnosis.symptom_id, diagnosis.cause_id, diagnosis.action_id)} - {None} \
+        if diagnosis is not None else set()
+    return model_id, manufacturer_id, category, codes  # type: ignore[return-value]
+
+
+def count_repairs_with_codes(session: Session, model_id: int, code_ids: list[int]) -> int:
+    """Orders of the model whose coded diagnosis names one of these symptoms or causes, in the last 12
+    months, across the whole network (an aggregate: no partner learns which orders)."""
+    since = utcnow() - KNOWN_FAULT_WINDOW
+    with lifted(session):
+        return session.scalar(
+            select(func.count(distinct(OrderDiagnosis.order_id)))
+            .join(RepairOrder, RepairOrder.id == OrderDiagnosis.order_id)
+            .join(Unit, Unit.id == RepairOrder.unit_id)
+            .where(Unit.model_id == model_id, OrderDiagnosis.recorded_at >= since,
+                   or_(OrderDiagnosis.symptom_id.in_(code_ids), OrderDiagnosis.cause_id.in_(code_ids)))) or 0
+
+
+def _link(article_id: Any, priority: int) -> Any:
+    return select(article_id.label("id"), literal_column(str(priority)).label("p"))
+
+
+def list_order_suggestions(session: Session, actor: Any | None, order: RepairOrder, limit: int = 8) -> list[Suggestion]:
+    """Published articles for the order's unit the reader may see: those sharing a code with the order's
+    diagnosis first, then those of its model, its brand, its category — each code-linked one with how many
+    repairs of this model found that fault in the last 12 months."""
+    model_id, manufacturer_id, category, codes = _order_context(session, order)
+    if model_id is None and not codes:
+        return []
+    linked = []
+    if codes:
+        linked.append(_link(article_codes.c.article_id, 0).where(article_codes.c.code_id.in_(codes)))
+    if model_id is not None:
+        linked.append(_link(article_models.c.article_id, 1).where(article_models.c.model_id == model_id))
+        linked.append(_link(article_manufacturers.c.article_id, 2)
+                      .where(article_manufacturers.c.manufacturer_id == manufacturer_id))
+        linked.append(_link(ArticleCategory.article_id, 3).where(ArticleCategory.category == category))
+    union = linked[0].union_all(*linked[1:]).subquery()
+    best = select(union.c.id, func.min(union.c.p).label("p")).group_by(union.c.id).subquery()
+    rows = session.execute(
+        select(Article, best.c.p).join(best, best.c.id == Article.id)
+        .where(visible_to(actor), Article.state == ArticleState.PUBLISHED)
+        .options(selectinload(Article.codes))
+        .order_by(best.c.p, Article.updated_at.desc(), Article.id).limit(limit)).all()
+    reasons = {0: "code", 1: "model", 2: "brand", 3: "category"}
+    out = []
+    for article, priority in rows:
+        article_code_ids = [c.id for c in article.codes]
+        repairs = count_repairs_with_codes(session, model_id, article_code_ids) \
+            if model_id is not None and article_code_ids else None
+        shared = tuple(c.code for c in article.codes if c.id in codes)
+        out.append(Suggestion(article, reasons[int(priority)], repairs, shared))
+    return out
+
+
+def list_public_for_order(session: Session, order: RepairOrder, customer: Customer | None,
+                          limit: int = 5) -> list[Article]:
+    """What the status page offers a customer for their order: published public articles of the unit's
+    model, brand or category, and their own private section."""
+    model_id, manufacturer_id, category, _codes = _order_context(session, order)
+    about_unit = [Article.id.in_(select(article_models.c.article_id).where(article_models.c.model_id == model_id))]
+    if manufacturer_id is not None:
+        about_unit.append(Article.id.in_(select(article_manufacturers.c.article_id)
+                                         .where(article_manufacturers.c.manufacturer_id == manufacturer_id)))
+    if category:
+        about_unit.append(Article.id.in_(select(ArticleCategory.article_id).where(ArticleCategory.category == category)))
+    own = (Article.visibility == Visibility.CUSTOMER) & (Article.customer_id == customer.id) \
+        if customer is not None else false()
+    return list(session.scalars(
+        select(Article).where(visible_to(None, customer), or_(own, *about_unit) if model_id is not None else own)
+        .order_by((Article.visibility == Visibility.CUSTOMER).desc(), Article.updated_at.desc()).limit(limit)))
+
+
+def count_articles(session: Session, actor: Any | None) -> int:
+    """How many articles this reader may see."""
+    return session.scalar(select(func.count()).select_from(Article).where(visible_to(actor))) or 0
