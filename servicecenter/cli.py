@@ -114,6 +114,28 @@ def create_user_cmd(email: str, password: str, role: str, center_code: str, name
         raise click.ClickException(f"{exc}{' — ' + details if details else ''}") from exc
 
 
+@main.command("create-token")
+@click.argument("email")
+@click.option("--name", default="", help="What the token is for (shown on the user's profile page).")
+def create_token_cmd(email: str, name: str) -> None:
+    """Issue an API token for a user and print it (this once: only its hash is kept)."""
+    from servicecenter.accounts.services import get_user_by_email
+    from servicecenter.accounts.tokens import create_token
+    from servicecenter.errors import DomainError
+
+    database = _database(_settings())
+    try:
+        with database.unit_of_work() as session:
+            user = get_user_by_email(session, email)
+            token, secret = create_token(session, None, user, name)
+            label = f"{token.name} ({token.prefix}…) for {user.email} ({user.role.value})"
+    except DomainError as exc:
+        details = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "errors", {}).items())
+        raise click.ClickException(f"{exc}{' — ' + details if details else ''}") from exc
+    click.echo(f"API token {label}; it is shown only now:", err=True)
+    click.echo(secret)
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

@@ -1,7 +1,9 @@
 """Import every model so the metadata is complete (Alembic, tests, create_all), and every job
 handler so a worker that imports this module knows them all."""
 
+from servicecenter import idempotency  # the periodic purge of old idempotency keys
 from servicecenter.accounts.models import LoginAttempt, ThrottleHit, User, UserSession
+from servicecenter.accounts.token_models import ApiToken, IdempotencyKey
 from servicecenter.catalog.models import Manufacturer, ProductModel
 from servicecenter.centers.models import Location, ServiceCenter
 from servicecenter.customers.models import Contact, Customer, ServiceContract
@@ -52,4 +54,5 @@ __all__ = [
     "WebhookAttempt", "WebhookDelivery", "WebhookSubscription", "webhook_jobs", "FileJob", "file_jobs",
     "MaintenanceOccurrence", "MaintenancePlan", "UnitDate", "maintenance_jobs",
     "Article", "ArticleCategory", "ArticleFile", "ArticleVersion",
+    "ApiToken", "IdempotencyKey", "idempotency",
 ]

@@ -111,3 +111,15 @@ def login(client: Any, email: str, password: str = PASSWORD, follow: bool = Fals
     token = csrf_token(client.get("/login").get_data(as_text=True))
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token},
                        follow_redirects=follow)
+
+
+def bearer(client: Any, email: str) -> str:
+    """Make every later request of `client` carry a fresh API token of this user (the API reads the
+    Bearer token only, never the session cookie); returns the token."""
+    from servicecenter.accounts.services import get_user_by_email
+    from servicecenter.accounts.tokens import create_token
+
+    with client.application.extensions["servicecenter.db"].unit_of_work() as session:
+        _row, secret = create_token(session, None, get_user_by_email(session, email))
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    return secret

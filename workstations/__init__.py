@@ -23,6 +23,7 @@ def _template_context() -> dict[str, Any]:
 def register_workstations(app: Flask) -> None:
     from workstations import (
         admin,
+        api,
         attachments,
         auth,
         call_center,
@@ -40,7 +41,7 @@ def register_workstations(app: Flask) -> None:
         warehouse,
     )
 
-    for module in (auth, orders, attachments, call_center, customers, intake, team_lead, engineer, warehouse, logistics, partner, settlements, reports, admin, status, files):
+    for module in (auth, orders, attachments, call_center, customers, intake, team_lead, engineer, warehouse, logistics, partner, settlements, reports, admin, status, files, api):
         app.register_blueprint(module.bp)
     # The knowledge base (issue 12): staff articles and the public help section.
     from workstations import help as help_section

@@ -11,7 +11,7 @@ from servicecenter.accounts.roles import PARTNER_ROLES, Role
 from servicecenter.centers.models import CenterKind
 from servicecenter.repairs.states import RepairState
 from servicecenter.shipments.services import create_shipment
-from tests.factories import csrf_token, login
+from tests.factories import bearer, csrf_token, login
 from workstations.web.access import policy_for
 
 
@@ -28,6 +28,8 @@ def _sample_url(rule, values):  # noqa: ANN001, ANN202
     """The rule with sample arguments: order numbers, ids, a language code."""
     def arg(match: re.Match) -> str:
         converter, name = match.group(1), match.group(2)
+        if name == "number" and "/shipments/" in rule.rule:  # the API's shipments: a shipment number
+            return values["shipment"]
         if name == "number":
             return values["number"]
         if name == "ref":  # a shipment number (logistics)
@@ -36,6 +38,8 @@ def _sample_url(rule, values):  # noqa: ANN001, ANN202
             return str(values["id"])
         if name == "key":  # a report's key (reports)
             return "repairs"
+        if name == "code" and "/scan/" in rule.rule:  # a scanned code (the API's scan): an order number
+            return values["number"]
         return "en" if name == "code" else "x"
 
     return re.sub(r"<(?:(\w+):)?(\w+)>", arg, rule.rule)
@@ -63,6 +67,7 @@ def test_role_matrix_over_every_get_route(app, client, world, role) -> None:  # 
     """Each role gets 200/redirect where its policy admits it and 403 elsewhere (a partner 404: what it
     may not use does not exist for it); never a 500."""
     login(client, world["users"][role].email)
+    bearer(client, world["users"][role].email)  # the same user on the JSON API's routes
     number = world["own"].number if role in PARTNER_ROLES else world["foreign"].number
     for rule in _routes(app):
         if "GET" not in rule.methods or rule.endpoint in ("auth.login",):
@@ -80,11 +85,12 @@ def test_role_matrix_over_every_get_route(app, client, world, role) -> None:  # 
 
 def test_partner_gets_404_for_another_centers_order_on_every_order_route(app, client, world) -> None:  # noqa: ANN001
     login(client, world["users"][Role.PARTNER].email)
+    bearer(client, world["users"][Role.PARTNER].email)
     token = csrf_token(client.get("/partner/").get_data(as_text=True))
     events_before = len(world["foreign"].events)
     foreign, missing = world["foreign"].number, "EKB-2026-999999"
     for rule in _routes(app):
-        if "<number>" not in rule.rule:
+        if "<number>" not in rule.rule or "/shipments/" in rule.rule:  # the API's shipments: not orders
             continue
         # Every route answers 404: one the partner may use because the order is not its own, one it
         # may not use at all because it does not exist for it — the same for another center's number
@@ -136,6 +142,7 @@ def _readable(response) -> str:  # noqa: ANN001
 
 def test_partner_pages_never_show_another_centers_data(app, client, world) -> None:  # noqa: ANN001
     login(client, world["users"][Role.PARTNER].email)
+    bearer(client, world["users"][Role.PARTNER].email)
     own = world["own"].number
     for rule in _routes(app):
         if "GET" not in rule.methods or not policy_for(rule.endpoint, app).admits(Role.PARTNER):

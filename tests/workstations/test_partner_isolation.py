@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from servicecenter.accounts.models import User
 from servicecenter.accounts.roles import PARTNER_ROLES, Role
+from servicecenter.accounts.tokens import create_token
 from servicecenter.centers.models import CenterKind, Location
 from servicecenter.repairs.estimate_models import Estimate, EstimateLine, LineKind
 from servicecenter.repairs.models import Attachment, AttachmentKind, RepairEvent, RepairOrder
@@ -32,7 +33,7 @@ from servicecenter.repairs.states import RepairState
 from servicecenter.shipments.models import Shipment, ShipmentItem
 from servicecenter.shipments.services import add_scanned, create_shipment
 from servicecenter.stock.models import Part, Reservation
-from tests.factories import csrf_token, login
+from tests.factories import bearer, csrf_token, login
 from tests.settlement_fixtures import settlement_world
 from tests.workstations.test_access import _readable
 from workstations.web.access import policy_for
@@ -157,6 +158,7 @@ def world(factory, session) -> World:  # noqa: ANN001
         "attachment_id": _attachment(session, own, w.users[Role.PARTNER]).id, "item_id": own_item.id,
         "estimate_line_id": _estimate_line(session, own).id, "reservation_id": _reservation(session, own, part).id,
         "job_id": _file_job(session, colleague), "customer_id": own.customer_id,
+        "token_id": create_token(session, None, w.users[Role.PARTNER])[0].id,
     }
     w.foreign = {
         "number": [ekb_order.number, msk_order.number],
@@ -169,6 +171,8 @@ def world(factory, session) -> World:  # noqa: ANN001
         "reservation_id": [_reservation(session, o, part).id for o in (ekb_order, msk_order)],
         "job_id": [_file_job(session, u) for u in (ekb_user, msk_user)],
         "customer_id": [ekb_order.customer_id, msk_order.customer_id],
+        # API tokens: another center's users', and a colleague's (one's profile revokes one's own only)
+        "token_id": [create_token(session, None, u)[0].id for u in (ekb_user, msk_user, colleague)],
     }
     w.missing = {"number": "EKB-2026-999999", "ref": "SHP-EKB-2026-999999", "int": 987654}
     _settlement_ids(session, w, own=own, foreign=[ekb_order, msk_order], kzn=kzn, ekb=ekb)
@@ -215,6 +219,8 @@ def _routes(app):  # noqa: ANN001, ANN202
 
 def _kind(rule, name: str) -> str:  # noqa: ANN001
     """The kind of record a parameter names (the same name means different records on different routes)."""
+    if name == "number" and "/shipments/" in rule.rule:  # the API's shipments: a shipment number
+        return "ref"
     if name == "line_id":
         for part, kind in (("/estimate/", "estimate_line_id"), ("/statements/", "statement_line_id"),
                            ("/claims/", "claim_line_id")):
@@ -305,6 +311,7 @@ def _snapshot(session, w: World) -> tuple:  # noqa: ANN001
 def test_another_centers_identifiers_are_not_found_on_every_route(app, client, session, world, role) -> None:  # noqa: ANN001
     user = world.users[Role(role)]
     login(client, user.email)
+    bearer(client, user.email)  # the JSON API's routes are in the same URL map
     token = csrf_token(client.get("/partner/").get_data(as_text=True))
     before = _snapshot(session, world)
     checked = 0
@@ -360,6 +367,7 @@ SEARCH_PARAMS = ("q", "code", "serial", "number", "search", "phone", "name", "re
 def test_searches_scans_lists_documents_show_nothing_of_another_center(app, client, world, role) -> None:  # noqa: ANN001
     user = world.users[Role(role)]
     login(client, user.email)
+    bearer(client, user.email)  # the JSON API's routes are in the same URL map
     probes = [MARKERS["ekb_serial"], MARKERS["msk_serial"], MARKERS["ekb_phone"], MARKERS["msk_phone"],
               MARKERS["ekb_customer"].split()[0], MARKERS["msk_customer"].split()[0], *world.foreign_numbers,
               "EKB"]

@@ -94,3 +94,7 @@ def language(code: str) -> Response:
         if current_user.is_authenticated:
             current_user.user.locale = code
     return redirect(safe_next(request.form.get("next")) or url_for("auth.home"))
+
+
+# The profile page registers its routes on `bp` (imported after it exists).
+from workstations.auth import profile  # noqa: E402, F401

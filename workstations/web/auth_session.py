@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, current_app, redirect, request, url_for
 from flask_login import AnonymousUserMixin, LoginManager, current_user
 
 from servicecenter.accounts.models import User
 from servicecenter.accounts.roles import Role
 from servicecenter.accounts.services import Principal, session_principal
+from servicecenter.accounts.tokens import token_principal
 from workstations.web.dbsession import db
 
 
@@ -61,6 +62,24 @@ def actor() -> User:
     return current_user.user  # type: ignore[no-any-return]
 
 
+API_PREFIX = "/api/"
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def _bearer_user() -> None:
+    """An API call is authenticated by its Bearer token alone: a browser's session cookie never
+    counts there (no CSRF needed), and the token's user gets the same principal and wall."""
+    if not is_api_request():
+        return
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    principal = token_principal(db(), token.strip()) if scheme.lower() == "bearer" else None
+    user = CurrentUser(principal, "") if principal is not None else None
+    current_app.login_manager._update_request_context_with_user(user)
+
+
 def init_app(app: Flask) -> None:
     manager = LoginManager()
     manager.anonymous_user = Anonymous
@@ -73,6 +92,11 @@ def init_app(app: Flask) -> None:
 
     @manager.unauthorized_handler
     def _unauthorized():  # noqa: ANN202
+        if is_api_request():
+            from workstations.api.problems import unauthorized
+
+            return unauthorized()
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     manager.init_app(app)
+    app.before_request(_bearer_user)  # before access.init_app's check, which reads current_user

@@ -42,6 +42,10 @@ def field_errors(exc: DomainError) -> dict[str, str]:
 
 
 def domain_error_response(exc: DomainError) -> Response:
+    if request.path.startswith("/api/"):  # the JSON API answers in problem+json (workstations/api)
+        from workstations.api.problems import from_domain
+
+        return from_domain(exc)
     body = render_template("errors/refused.html", message=translate(exc), errors=field_errors(exc),
                            status=exc.status)
     return Response(body, status=exc.status, mimetype="text/html")
@@ -49,7 +53,9 @@ def domain_error_response(exc: DomainError) -> Response:
 
 def _http_error(exc: HTTPException) -> Response | HTTPException:
     if request.path.startswith("/api/"):
-        return exc
+        from workstations.api.problems import from_http
+
+        return from_http(exc)
     body = render_template("errors/http.html", code=exc.code, status=exc.code)
     return Response(body, status=exc.code or 500, mimetype="text/html")
 
@@ -68,6 +74,10 @@ def race_response(_exc: Exception) -> Response:
 
 def _server_error(_exc: Exception) -> Response:
     """Our own page (in the user's language) for a crash; the details go to the log only."""
+    if request.path.startswith("/api/"):
+        from workstations.api.problems import server_error
+
+        return server_error()
     return Response(render_template("errors/http.html", code=500, status=500), status=500, mimetype="text/html")
 
 
