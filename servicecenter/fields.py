@@ -19,6 +19,21 @@ def clean_text(values: dict[str, Any], field: str, errors: dict[str, str], max_l
     return value
 
 
+MAX_ID = 2**31 - 1  # an Integer primary key; a larger number is refused by PostgreSQL before any lookup
+
+
+def parse_id(text: Any) -> int | None:
+    """A row id typed into an address or form: ASCII digits from 1 to MAX_ID, else None.
+
+    Not str.isdigit() alone: "²" and "١" are digits to it but not to int(), and 10**12 overflows
+    PostgreSQL's integer."""
+    text = str(text if text is not None else "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
+
 def clean_amount(value: Any, field: str, errors: dict[str, str], high: Decimal, message: str) -> Decimal | None:
     """A typed amount ("1 250,50") from 0 to `high`, to the kopeck; else `message` goes into `errors`."""
     try:

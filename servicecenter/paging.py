@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 MAX_PER_PAGE = 200
+MAX_PAGE = 100_000  # a page past this is empty anyway; a larger number would overflow the OFFSET
 COUNT_LIMIT = 10_000
 
 
@@ -38,7 +39,7 @@ def paginate(session: Session, stmt: Select[Any], page: int = 1, per_page: int =
              count_limit: int = COUNT_LIMIT) -> Page[Any]:
     """Run `stmt` for one page (1-based) and count the result, up to `count_limit` rows past the page."""
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
-    page = max(1, int(page))
+    page = max(1, min(int(page), MAX_PAGE))
     offset = (page - 1) * per_page
     items = list(session.scalars(stmt.limit(per_page).offset(offset)))
     if page == 1 and len(items) < per_page:

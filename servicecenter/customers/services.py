@@ -22,12 +22,12 @@ EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def normalise_phone(raw: str) -> str:
     """A phone in international form (+79161234567); Russian 8-prefixed numbers become +7."""
-    digits = re.sub(r"\D", "", raw or "")
+    digits = re.sub(r"\D", "", raw or "", flags=re.ASCII)  # only 0-9: "١٢" or "１２" is not stored as a phone
     if len(digits) == 11 and digits[0] == "8":
         digits = "7" + digits[1:]
     elif len(digits) == 10 and digits[0] == "9":
         digits = "7" + digits
-    if not 10 <= len(digits) <= 15 or not re.fullmatch(r"[\d\s()+\-.]+", (raw or "").strip() or "x"):
+    if not 10 <= len(digits) <= 15 or not re.fullmatch(r"[\d\s()+\-.]+", (raw or "").strip() or "x", re.ASCII):
         raise ValidationFailed(N_("Not a phone number: %(raw)s"), errors={"phone": N_("Not a phone number")},
                                raw=(raw or "")[:40])
     return "+" + digits

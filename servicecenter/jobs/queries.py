@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from servicecenter.fields import parse_id
 from servicecenter.jobs.models import OutboxJob, OutboxState, PeriodicRun
 from servicecenter.jobs.periodic import PERIODIC
 
@@ -76,7 +77,7 @@ def list_queue_failures(queue: Any, limit: int = 50) -> list[QueueFailure]:
     failures = []
     for job_id in registry.get_job_ids(0, limit - 1, desc=True):
         rq_job = queue.fetch_job(job_id)
-        outbox_id = int(job_id[7:]) if job_id.startswith("outbox-") and job_id[7:].isdigit() else None
+        outbox_id = parse_id(job_id[7:]) if job_id.startswith("outbox-") else None
         error, ended = "", None
         if rq_job is not None:
             result = rq_job.latest_result()

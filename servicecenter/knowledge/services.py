@@ -25,6 +25,7 @@ from servicecenter.customers.models import Customer
 from servicecenter.customers.services import find_customers_by_phone
 from servicecenter.diagnostics.models import DiagnosisCode, OrderDiagnosis
 from servicecenter.errors import N_, ConcurrentUpdate, NotFound, PermissionDenied, ValidationFailed
+from servicecenter.fields import parse_id
 from servicecenter.knowledge.models import (
     Article,
     ArticleCategory,
@@ -123,7 +124,7 @@ def _values(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     customer = None
     if visibility == Visibility.CUSTOMER:
         cid, phone = values.get("customer_id"), str(values.get("customer_phone") or "").strip()
-        customer = session.get(Customer, int(cid)) if str(cid or "").strip().isdigit() else None
+        customer = session.get(Customer, parse_id(cid)) if parse_id(cid) else None
         if customer is None and phone:
             try:
                 found = find_customers_by_phone(session, phone)

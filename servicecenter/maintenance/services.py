@@ -17,6 +17,7 @@ from servicecenter.customers.models import Customer, ServiceContract
 from servicecenter.customers.services import normalise_phone
 from servicecenter.equipment.models import Unit
 from servicecenter.errors import N_, NotFound, PermissionDenied, ValidationFailed
+from servicecenter.fields import parse_id
 from servicecenter.maintenance.models import (
     DateKind,
     MaintenancePlan,
@@ -112,7 +113,7 @@ def _clean(session: Session, values: dict[str, Any], today: date) -> dict[str, A
         clean["unit_id"] = unit.id if unit else None
     elif scope == PlanScope.MODEL:
         model_id = values.get("model_id")
-        model = session.get(ProductModel, int(model_id)) if str(model_id or "").isdigit() else None
+        model = session.get(ProductModel, parse_id(model_id)) if parse_id(model_id) else None
         if model is None:
             errors["model_id"] = N_("Choose a model")
         clean["model_id"] = model.id if model else None

@@ -40,9 +40,9 @@ def _money(raw: object) -> Decimal | None:
         return None
     try:
         value = Decimal(str(raw).replace(" ", "").replace("\u00a0", "").replace(",", "."))
-    except InvalidOperation:
+        return value.quantize(Decimal("0.01")) if value.is_finite() else None
+    except InvalidOperation:  # not a number, or too large to be kopecks (1e30)
         return None
-    return value.quantize(Decimal("0.01")) if value.is_finite() else None
 
 
 def issue_to_customer(session: Session, actor: User, order: RepairOrder, *, amount_paid: object = None,

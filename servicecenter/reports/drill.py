@@ -16,6 +16,7 @@ from servicecenter import clock
 from servicecenter.catalog.models import ProductModel
 from servicecenter.diagnostics.models import OrderDiagnosis
 from servicecenter.errors import N_, ValidationFailed
+from servicecenter.fields import parse_id
 from servicecenter.paging import Page, paginate
 from servicecenter.repairs.models import Outcome, Payer, RepairOrder
 from servicecenter.repairs.states import OPEN_STATES, RepairState
@@ -38,9 +39,10 @@ def _bad(key: str, value: str) -> ValidationFailed:
 
 
 def _id(key: str, value: str) -> int:
-    if not value.isdigit() or len(value) > 12 or int(value) == 0:
+    number = parse_id(value)
+    if number is None:
         raise _bad(key, value)
-    return int(value)
+    return number
 
 
 def _date(key: str, value: str) -> date:
@@ -60,6 +62,9 @@ def _choices(key: str, value: str, allowed: Callable[[str], Any]) -> list[Any]:
 def drill_conditions(params: dict[str, str]) -> tuple[list[Any], bool]:
     """(where, needs the order's model joined) for the params; refuses what it cannot read."""
     params = {k: str(v).strip() for k, v in params.items() if k not in IGNORED and str(v or "").strip()}
+    for key, value in params.items():  # a NUL byte or a control character is no filter value (PostgreSQL refuses NUL)
+        if not value.isprintable():
+            raise _bad(key, value.encode("unicode_escape").decode())
     unknown = sorted(set(params) - KEYS)
     if unknown:
         raise ValidationFailed(N_("This list of orders cannot be shown: unknown filter %(key)s"),

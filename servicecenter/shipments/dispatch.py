@@ -40,7 +40,7 @@ def _places(raw: object) -> int | None:
     text = str(raw if raw is not None else "").strip()
     if not text:
         return None
-    if not text.isdigit() or not 0 < int(text) <= MAX_PLACES:
+    if not (text.isascii() and text.isdigit()) or len(text) > 3 or not 0 < int(text) <= MAX_PLACES:
         raise ValidationFailed(N_("Places: a whole number from 1 to %(max)s"),
                                errors={"places": N_("From 1 to %(max)s")}, max=MAX_PLACES)
     return int(text)

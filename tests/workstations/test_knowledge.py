@@ -101,9 +101,10 @@ def test_a_logged_in_partner_sees_only_public_articles_in_help(client, world) ->
 @pytest.mark.parametrize("query", ["", "a" * 5000, "'; DROP TABLE knowledge_articles; --", "& | ! :* <->",
                                    "\x00\x01", "фильтр" + "!" * 300])
 def test_any_search_text_is_answered_never_a_500(client, world, query) -> None:  # noqa: ANN001
-    assert client.get("/help/", query_string={"q": query, "page": "abc"}).status_code == 200
+    expected = 400 if "\x00" in query else 200  # a NUL is refused before any view (workstations/web/security.py)
+    assert client.get("/help/", query_string={"q": query, "page": "abc"}).status_code == expected
     login(client, world["users"][Role.ENGINEER].email)
-    assert client.get("/knowledge/", query_string={"q": query, "page": "-5"}).status_code == 200
+    assert client.get("/knowledge/", query_string={"q": query, "page": "-5"}).status_code == expected
 
 
 # --- Markdown sanitising ------------------------------------------------------------------------

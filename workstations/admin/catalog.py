@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 from servicecenter.catalog import services
 from servicecenter.catalog.models import Manufacturer, ProductModel
 from servicecenter.errors import N_, ValidationFailed
+from servicecenter.fields import parse_id
 from servicecenter.paging import paginate
 from workstations.admin import bp
 from workstations.admin.forms import ManufacturerFilter, ManufacturerForm, ModelFilter, ModelForm, filter_args
@@ -118,7 +119,7 @@ def model_new() -> Response | Page:
     form = ModelForm()
     form.manufacturer_id.choices = manufacturer_choices()
     if not form.is_submitted():
-        form.manufacturer_id.data = request.args.get("manufacturer", type=int)
+        form.manufacturer_id.data = request.args.get("manufacturer", type=parse_id)
     page = {"title": _("New model"), "cancel": url_for("admin.models"),
             "datalists": {"category-list": _categories()}}
     if form.validate_on_submit():

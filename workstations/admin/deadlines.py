@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import MAXYEAR, MINYEAR
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,6 +23,7 @@ from servicecenter.deadlines.terms import (
     DEFAULT_REPAIR_DAYS_WARRANTY,
 )
 from servicecenter.errors import N_, ValidationFailed
+from servicecenter.fields import parse_id
 from servicecenter.repairs.models import RepairOrder
 from workstations.admin import bp
 from workstations.admin.catalog import manufacturer_choices
@@ -94,7 +97,7 @@ def _defaults_text() -> str:
 
 @bp.route("/deadlines/")
 def deadlines() -> str:
-    center_id = request.args.get("center", type=int)
+    center_id = request.args.get("center", type=parse_id)
     return render_template("admin/deadlines.html", rules=queries.list_rules(db(), center_id),
                            centers=center_choices(blank=_("All")), center_id=center_id,
                            applies_to=APPLIES_TO, day_units=DAY_UNITS, defaults=_defaults_text())
@@ -109,7 +112,7 @@ def _rule_form(rule: DeadlineRule | None = None) -> RuleForm:
         form.margin.data, form.margin_unit.data = ((rule.margin_hours // 24, "days") if rule.margin_hours % 24 == 0
                                                    and rule.margin_hours else (rule.margin_hours, "hours"))
     elif rule is None and not form.is_submitted():
-        form.center_id.data = request.args.get("center", type=int)
+        form.center_id.data = request.args.get("center", type=parse_id)
     return form
 
 
@@ -160,9 +163,10 @@ def deadline_edit(rule_id: int) -> Response | Page:
 
 @bp.route("/deadlines/calendar", methods=["GET", "POST"])
 def deadline_calendar() -> Response | Page:
-    center_id = request.args.get("center", type=int)
+    center_id = request.args.get("center", type=parse_id)
     center = get_or_404(ServiceCenter, center_id, N_("No such service center")) if center_id else None
-    year = request.args.get("year", type=int) or None
+    year = request.args.get("year", type=int)
+    year = year if year is not None and MINYEAR <= year <= MAXYEAR else None  # a year no calendar has: all years
     form = CalendarDayForm()
     error, general, status = None, [], 200
     if form.validate_on_submit():

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from servicecenter.fields import parse_id
 from servicecenter.jobs import queries
 from servicecenter.jobs.services import requeue_queue_failure, retry_outbox_job
 from workstations.admin import bp
@@ -57,7 +58,7 @@ def job_queue_retry(job_id: str) -> Response:
     if not FlaskForm().validate_on_submit():
         flash(_("The form has expired; please try again."), "error")
         return redirect(url_for("admin.jobs"))
-    outbox_id = int(job_id[7:]) if job_id.startswith("outbox-") and job_id[7:].isdigit() else None
+    outbox_id = parse_id(job_id[7:]) if job_id.startswith("outbox-") else None
     if outbox_id is not None:
         return job_retry(outbox_id)
     dispatcher = _dispatcher()

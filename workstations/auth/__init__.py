@@ -38,6 +38,8 @@ def safe_next(target: str | None) -> str | None:
     """Only a same-origin path is followed after login (no open redirect)."""
     if not target:
         return None
+    if not target.isprintable():  # a CR/LF would split the Location header; a tab is dropped by browsers
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None

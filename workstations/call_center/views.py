@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from servicecenter.catalog.models import Manufacturer, ProductModel
 from servicecenter.centers.queries import list_active_centers, list_authorised_centers, list_places
 from servicecenter.errors import ValidationFailed
+from servicecenter.fields import parse_id
 from servicecenter.repairs import queries, services
 from servicecenter.repairs.lookup import list_order_cards, search_orders
 from servicecenter.repairs.states import RepairState
@@ -105,8 +106,8 @@ def new_visit() -> tuple[str, int] | Response:
     form = VisitForm()
     if request.method == "GET":
         form.token.data = secrets.token_urlsafe(16)
-        form.manufacturer_id.data = request.args.get("manufacturer_id", 0, type=int)
-        form.center_id.data = request.args.get("center_id", 0, type=int)
+        form.manufacturer_id.data = request.args.get("manufacturer_id", type=parse_id) or 0
+        form.center_id.data = request.args.get("center_id", type=parse_id) or 0
     form.manufacturer_id.choices = _brand_choices()
     form.model_id.choices = _model_choices()
     brand_id = form.manufacturer_id.data if isinstance(form.manufacturer_id.data, int) else 0

@@ -17,6 +17,7 @@ from servicecenter.clock import local_date, utcnow
 from servicecenter.customers.queries import list_customers_matching
 from servicecenter.equipment.models import Unit
 from servicecenter.errors import NotFound, ValidationFailed
+from servicecenter.fields import parse_id
 from servicecenter.repairs import queries, routing
 from servicecenter.repairs.handover import amount_due, issue_to_customer, prints_conclusion
 from servicecenter.repairs.intake import (
@@ -161,7 +162,7 @@ def new() -> str | Response | tuple[str, int]:
     form = IntakeForm()
     if request.method == "GET":
         form.token.data = secrets.token_urlsafe(16)
-        unit_id = request.args.get("unit_id", type=int)
+        unit_id = request.args.get("unit_id", type=parse_id)
         known = db().get(Unit, unit_id) if unit_id else None
         if known is not None:
             form.serial.data, form.model_id.data = known.serial, known.model_id

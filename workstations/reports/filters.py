@@ -23,6 +23,7 @@ from servicecenter.accounts.roles import Role
 from servicecenter.catalog.models import Manufacturer, ProductModel
 from servicecenter.centers.models import ServiceCenter
 from servicecenter.clock import local_date, utcnow
+from servicecenter.fields import parse_id
 from servicecenter.reports.base import REPORT_TZ, ReportFilter
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -91,9 +92,10 @@ def check_period(start: date, end: date) -> None:
 
 
 def _int_id(text: str, message: str) -> int:
-    if not text.isdigit() or len(text) > 12:
+    number = parse_id(text)
+    if number is None:
         raise FilterRefused(message)
-    return int(text)
+    return number
 
 
 def own_center_only(user: User) -> bool:
@@ -121,7 +123,7 @@ def read_filter(session: Session, user: User, args: dict[str, str]) -> ReportFil
 
     center_text = (args.get("center") or "").strip()
     if not own_center_only(user) and center_text:
-        _int_id(center_text, _("There is no service center “%(value)s”.", value=center_text[:40]))
+        center_text = str(_int_id(center_text, _("There is no service center “%(value)s”.", value=center_text[:40])))
         if session.get(ServiceCenter, int(center_text)) is None:
             raise FilterRefused(_("There is no service center “%(value)s”.", value=center_text[:40]))
     center_id = forced_center(user, center_text)

@@ -21,6 +21,7 @@ from servicecenter.catalog.models import Manufacturer, ProductModel
 from servicecenter.centers.models import ServiceCenter
 from servicecenter.equipment.models import Unit
 from servicecenter.errors import DomainError
+from servicecenter.fields import parse_id
 from servicecenter.repairs.models import RepairOrder
 from servicecenter.reports.base import REPORTS, Report, ReportFilter
 from servicecenter.reports.drill import KEYS as DRILL_KEYS
@@ -186,7 +187,7 @@ def drill_params() -> dict[str, str]:
         if key in params:
             parse_date(params[key], label)
     me, asked = actor(), params.get("center", "")
-    if asked and not own_center_only(me) and (not asked.isdigit() or len(asked) > 12):
+    if asked and not own_center_only(me) and parse_id(asked) is None:
         raise FilterRefused(_("There is no service center “%(value)s”.", value=asked[:40]))
     center = forced_center(me, asked)
     if center is not None:
@@ -201,9 +202,9 @@ def _described(params: dict[str, str]) -> list[tuple[str, str]]:
     out = []
     for key, value in params.items():
         text = value
-        if key in ("center", "brand", "model") and value.isdigit():
+        if key in ("center", "brand", "model") and parse_id(value) is not None:
             model = {"center": ServiceCenter, "brand": Manufacturer, "model": ProductModel}[key]
-            row = db().get(model, int(value))
+            row = db().get(model, parse_id(value))
             if row is not None:
                 text = f"{row.code} — {row.name}" if key == "center" else row.name
         elif key == "state":

@@ -20,6 +20,7 @@ from printing.settlements import render_settlement_csv, render_settlement_pdf
 from servicecenter.accounts.roles import Role
 from servicecenter.catalog.models import Manufacturer
 from servicecenter.errors import DomainError
+from servicecenter.fields import parse_id
 from servicecenter.settlements import claims, queries, statements
 from servicecenter.settlements.documents import (
     build_claim_doc,
@@ -74,7 +75,7 @@ def index() -> Response:
 @bp.route("/statements/", endpoint="statements")
 def statements_list() -> str:
     me = actor()
-    center_id = request.args.get("partner", type=int) if me.role == Role.ADMIN else None
+    center_id = request.args.get("partner", type=parse_id) if me.role == Role.ADMIN else None
     period, state = (request.args.get("period") or "")[:7], request.args.get("state") or ""
     return render_template("settlements/statements.html",
                            rows=queries.list_statements(db(), center_id=center_id, period=period, state=state),
@@ -170,7 +171,7 @@ def statement_csv(statement_id: int) -> Response:
 @allow(Role.ADMIN)
 def claims_list() -> str:
     period, state = (request.args.get("period") or "")[:7], request.args.get("state") or ""
-    manufacturer_id = request.args.get("manufacturer", type=int)
+    manufacturer_id = request.args.get("manufacturer", type=parse_id)
     manufacturers = list(db().scalars(select(Manufacturer).order_by(Manufacturer.name)))
     return render_template("settlements/claims.html",
                            rows=queries.list_claims(db(), manufacturer_id=manufacturer_id, period=period, state=state),

@@ -12,6 +12,7 @@ from printing import labels_with_accessories, render_labels_pdf
 from servicecenter.accounts.models import User
 from servicecenter.centers.models import ServiceCenter
 from servicecenter.errors import N_, DomainError, ValidationFailed
+from servicecenter.fields import parse_id
 from servicecenter.filejobs.services import request_work_orders
 from servicecenter.repairs import bulk as bulk_ops
 from servicecenter.repairs.documents import build_label, label_profile
@@ -46,7 +47,7 @@ def _engineer(raw: str | None) -> User | None:
     """The engineer picked; None for "nobody". An unknown id is refused by the service."""
     if raw == UNASSIGNED:
         return None
-    user = db().get(User, int(raw)) if raw and raw.isdigit() else None
+    user = db().get(User, parse_id(raw)) if parse_id(raw) else None
     if user is None:
         raise ValidationFailed(N_("Choose an engineer"), errors={"engineer_id": N_("Required")})
     return user

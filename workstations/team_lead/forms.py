@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import NumberRange, Optional
 
+from servicecenter.fields import parse_id
 from servicecenter.repairs.models import Priority
 from servicecenter.repairs.queue import UNASSIGNED, Deadline, Payment, QueueFilter, Sort
 from servicecenter.repairs.states import RepairState
@@ -51,7 +52,7 @@ class QueueFilterForm(FlaskForm):
         engineer = self.engineer.data or ""
         return QueueFilter(
             states=tuple(RepairState(s) for s in self.state.data or ()),
-            engineer_id=int(engineer) if engineer.isdigit() else None,
+            engineer_id=parse_id(engineer),
             unassigned=engineer == UNASSIGNED,
             manufacturer_id=int(self.brand.data) if self.brand.data else None,
             category=self.category.data or "",
