@@ -9,6 +9,7 @@ from flask import jsonify
 from werkzeug.wrappers import Response
 
 from servicecenter.centers.models import CenterKind
+from servicecenter.repairs.estimate_models import AnswerChannel, EstimateState, LineKind
 from servicecenter.repairs.handover import PAYMENT_METHODS
 from servicecenter.repairs.models import EventKind, OrderType, Outcome, Priority
 from servicecenter.repairs.states import RepairState
@@ -125,6 +126,53 @@ SCHEMAS["TransitionRequest"] = _obj({
     "reason": STR, "via": STR, "amount_paid": {"type": ["string", "number"]},
     "payment_method": {"type": "string", "enum": list(PAYMENT_METHODS)},
 }, required=["to"], extra=True, description="Which fields an edge takes: the order's `transitions`.")
+MONEY = {"type": "string", "pattern": "^-?[0-9]+\\.[0-9]{2}$", "description": "Roubles, two decimals"}
+SCHEMAS["EstimateLine"] = _obj({
+    "id": INT, "kind": {"type": "string", "enum": [k.value for k in LineKind]},
+    "part": {**_nullable(STR), "description": "The part's SKU (part lines)"},
+    "labour_item": {**_nullable(INT), "description": "The price list's labour item (labour lines)"},
+    "description": STR, "quantity": MONEY, "unit_price": {**MONEY, "description": "VAT included"},
+    "vat_rate": {**MONEY, "description": "Percent"}, "net": MONEY, "vat": MONEY, "gross": MONEY})
+SCHEMAS["Estimate"] = _obj({
+    "version": INT, "state": {"type": "string", "enum": [s.value for s in EstimateState]},
+    "net": MONEY, "vat": MONEY, "gross": MONEY, "created_at": MOMENT, "sent_at": _nullable(MOMENT),
+    "decided_at": _nullable(MOMENT),
+    "answered_via": {"type": ["string", "null"], "enum": [*(c.value for c in AnswerChannel), None]},
+    "decision_note": STR, "lines": {"type": "array", "items": _ref("EstimateLine")}})
+SCHEMAS["OrderEstimate"] = _obj({
+    "order": STR, "current": {"oneOf": [_ref("Estimate"), {"type": "null"}],
+                              "description": "The newest version: a draft, or what the customer saw"},
+    "earlier": {"type": "array", "items": _ref("Estimate"), "description": "Older versions, newest first"}})
+SCHEMAS["EstimateLineRequest"] = _obj({
+    "kind": {"type": "string", "enum": [k.value for k in LineKind]},
+    "quantity": {"type": ["string", "number"], "description": "Over 0, up to 1000; parts in whole pieces"},
+    "part": {**STR, "maxLength": 64, "description": "part lines: the part's SKU or barcode"},
+    "labour_item": {**INT, "description": "labour lines: the price list's item id"},
+    "description": {**STR, "maxLength": 300, "description": "free lines: what is done"},
+    "unit_price": {"type": ["string", "number"], "description": "free lines: 0 to 10,000,000, VAT included"},
+    "vat_rate": {"type": ["string", "number"], "description": "free lines: percent, 0 to 99 (default 20)"},
+}, required=["kind", "quantity"], extra=True)
+SCHEMAS["EstimateSendRequest"] = _obj({
+    "diagnosis": STR, "version": {**INT, "description": "The order's version you saw; 409 when it changed meanwhile"},
+}, required=[], extra=True)
+SCHEMAS["EstimateAnswerRequest"] = _obj({
+    "answer": {"type": "string", "enum": ["approve", "decline", "revise"],
+               "description": "revise: the customer wants another estimate (back to diagnosis)"},
+    "via": {"type": "string", "enum": [c.value for c in AnswerChannel], "description": "How the customer answered"},
+    "note": {**STR, "maxLength": 500},
+    "version": {**INT, "description": "The order's version you saw; 409 when it changed meanwhile"},
+}, required=["answer", "via"], extra=True)
+SCHEMAS["WarrantyRequest"] = _obj({
+    "covered": {"type": "boolean", "description": "true: warranty repair; false: paid work"},
+    "reason": {**STR, "minLength": 1, "maxLength": 500, "description": "Kept in the order's history"},
+    "version": {**INT, "description": "The order's version you saw; 409 when it changed meanwhile"},
+}, required=["covered", "reason"], extra=True)
+SCHEMAS["CommentRequest"] = _obj({"text": {**STR, "minLength": 1, "maxLength": 4000}}, extra=True)
+SCHEMAS["AssignmentRequest"] = _obj({
+    "engineer": {"type": ["string", "null"], "maxLength": 200,
+                 "description": "The e-mail of an engineer (or team lead) of the order's center; null unassigns"},
+    "version": {**INT, "description": "The order's version you saw; 409 when it changed meanwhile"},
+}, required=["engineer"], extra=True)
 SCHEMAS["ScanResult"] = _obj({
     "kind": {"type": "string", "enum": [k.value for k in ScanKind]}, "code": {**STR, "description": "As read"},
     "ref": {**STR, "description": "Order or shipment number, shelf code, part SKU, or unit id"},
@@ -256,6 +304,57 @@ PATHS: dict[str, Any] = {
         "post": {"operationId": "transitionRepairOrder", "summary": "Move the order along the state table",
                  "parameters": _NUMBER, "requestBody": _body("TransitionRequest"),
                  "responses": {"200": _json("RepairOrder", "Moved; the order in its new state"),
+                               **_problems("400", "403", "404", "409", "413", "415", "422")}},
+    },
+    "/repair-orders/{number}/estimate": {
+        "get": {"operationId": "getRepairOrderEstimate", "summary": "The order's estimate, every version",
+                "parameters": _NUMBER, "responses": {"200": _json("OrderEstimate", "The estimate"), **_problems("404")}},
+    },
+    "/repair-orders/{number}/estimate/lines": {
+        "post": {"operationId": "addEstimateLine",
+                 "summary": "Add a line to the draft estimate (in diagnosis; engineers, team leads, partners, admins)",
+                 "parameters": _NUMBER, "requestBody": _body("EstimateLineRequest"),
+                 "responses": {"201": _json("OrderEstimate", "Added; the estimate with its new line"),
+                               **_problems("400", "403", "404", "409", "413", "415", "422")}},
+    },
+    "/repair-orders/{number}/estimate/send": {
+        "post": {"operationId": "sendEstimate", "summary": "Freeze the draft and ask the customer (awaiting approval)",
+                 "parameters": _NUMBER, "requestBody": _body("EstimateSendRequest"),
+                 "responses": {"200": _json("RepairOrder", "Sent; the order awaits the customer's approval"),
+                               **_problems("400", "403", "404", "409", "413", "415", "422")}},
+    },
+    "/repair-orders/{number}/estimate/lines/{line_id}": {
+        "delete": {"operationId": "removeEstimateLine", "summary": "Take a line off the draft estimate",
+                   "parameters": [*_NUMBER, {"name": "line_id", "in": "path", "required": True, "schema": INT}],
+                   "responses": {"200": _json("OrderEstimate", "Removed; the estimate without it"),
+                                 **_problems("403", "404", "409")}},
+    },
+    "/repair-orders/{number}/estimate/answer": {
+        "post": {"operationId": "answerEstimate",
+                 "summary": "Record the customer's answer to the sent estimate (approve, decline, revise)",
+                 "parameters": _NUMBER, "requestBody": _body("EstimateAnswerRequest"),
+                 "responses": {"200": _json("RepairOrder", "Recorded; the order in its new state"),
+                               **_problems("400", "403", "404", "409", "413", "415", "422")}},
+    },
+    "/repair-orders/{number}/warranty": {
+        "post": {"operationId": "reviseWarranty",
+                 "summary": "Revise the warranty decision (counter staff, engineers, team leads, admins)",
+                 "parameters": _NUMBER, "requestBody": _body("WarrantyRequest"),
+                 "responses": {"200": _json("RepairOrder", "Saved; paid now, the order needs the customer's "
+                                                           "approval of an estimate"),
+                               **_problems("400", "403", "404", "409", "413", "415", "422")}},
+    },
+    "/repair-orders/{number}/comments": {
+        "post": {"operationId": "commentRepairOrder", "summary": "Add a comment to the order's history",
+                 "parameters": _NUMBER, "requestBody": _body("CommentRequest"),
+                 "responses": {"201": _json("RepairOrder", "Added; the order with the comment last in its history"),
+                               **_problems("400", "403", "404", "413", "415", "422")}},
+    },
+    "/repair-orders/{number}/assignment": {
+        "post": {"operationId": "assignRepairOrder",
+                 "summary": "Assign the order to an engineer, or unassign it (team leads, partners, admins)",
+                 "parameters": _NUMBER, "requestBody": _body("AssignmentRequest"),
+                 "responses": {"200": _json("RepairOrder", "Saved; the order with its engineer"),
                                **_problems("400", "403", "404", "409", "413", "415", "422")}},
     },
     "/repair-orders/{number}/work-order.pdf": _document("getWorkOrderPdf", "The work order (заказ-наряд), A4 PDF",
