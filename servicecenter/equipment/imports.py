@@ -4,7 +4,8 @@ Rows are taken in chunks: the chunk's models and already registered serials are 
 each, new units inserted and changed ones updated in one statement each — so a production run of
 100,000 units is a few hundred statements, not a few hundred thousand. A row never half-applies:
 it is either written whole or rejected with a reason; a file imported twice changes nothing the
-second time.
+second time. Each unit it registers or completes gets an entry in its history (who imported it, what
+changed), written a chunk at a time like the units.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from servicecenter.customers.services import create_customer, normalise_phone
 from servicecenter.equipment.models import Unit
 from servicecenter.equipment.services import SERIAL_RE
 from servicecenter.errors import N_, DomainError, ValidationFailed
+from servicecenter.repairs.models import EventKind, RepairEvent
 
 CHUNK = 2000
 MAX_ROWS = 200_000
@@ -70,6 +72,10 @@ def _text(raw: Any, limit: int) -> str:
 def _unstorable(text: str) -> bool:
     """A NUL or half a surrogate pair: no text column stores them (PostgreSQL refuses them outright)."""
     return "\x00" in text or any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _day(raw: Any) -> date:
@@ -153,7 +159,14 @@ def _owners(session: Session, rows: list[_Row], cache: dict[str, int]) -> None:
             cache[r.owner_phone] = create_customer(session, name=r.owner_name, phone=r.owner_phone).id
 
 
-def _apply(session: Session, rows: list[_Row], result: ImportResult, owners: dict[str, int]) -> None:
+def _event(unit_id: int, actor: User, now: Any, to_value: str, **details: Any) -> dict[str, Any]:
+    """A unit's history entry for what an import did to it (one statement writes a chunk's worth)."""
+    return {"order_id": None, "unit_id": unit_id, "at": now, "actor_id": actor.id, "kind": EventKind.FIELD,
+            "from_value": None, "to_value": to_value, "details": {"field": "registration", "via": "import",
+                                                                  **{k: v for k, v in details.items() if v}}}
+
+
+def _apply(session: Session, rows: list[_Row], result: ImportResult, owners: dict[str, int], actor: User) -> None:
     units = Unit.__table__
     keys = [(r.model.manufacturer_id, r.serial) for r in rows]
     known = {(m, s): (uid, model_id, prod, purchase, owner, version) for uid, m, s, model_id, prod, purchase, owner,
@@ -166,7 +179,7 @@ def _apply(session: Session, rows: list[_Row], result: ImportResult, owners: dic
                                                units.c.manufacturer_id.in_(sorted({m for m, _s in keys}))))}
     _owners(session, rows, owners)
     now = utcnow()
-    inserts, updates = [], []
+    inserts, updates, events, fresh = [], [], [], []
     for r in rows:
         owner_id = owners.get(r.owner_phone) if r.owner_phone else None
         found = known.get((r.model.manufacturer_id, r.serial))
@@ -174,6 +187,7 @@ def _apply(session: Session, rows: list[_Row], result: ImportResult, owners: dic
             inserts.append({"manufacturer_id": r.model.manufacturer_id, "model_id": r.model.id, "serial": r.serial,
                             "production_date": r.production_date, "purchase_date": r.warranty_start,
                             "owner_id": owner_id, "seller": "", "notes": "", "created_at": now, "version": 1})
+            fresh.append(r)
             continue
         uid, model_id, prod, purchase, owner, _version = found
         if model_id != r.model.id:
@@ -185,8 +199,18 @@ def _apply(session: Session, rows: list[_Row], result: ImportResult, owners: dic
             result.unchanged += 1
             continue
         updates.append({"b_id": uid, "production_date": new[0], "purchase_date": new[1], "owner_id": new[2]})
+        changed = {name: [_iso(old), _iso(value)] for name, old, value in
+                   (("production_date", prod, new[0]), ("warranty_start", purchase, new[1]))
+                   if old != value}
+        if owner != new[2]:
+            changed["owner_phone"] = [None, r.owner_phone]
+        events.append(_event(uid, actor, now, "completed", changed=changed))
     if inserts:
-        session.execute(units.insert(), inserts)  # executemany: psycopg pipelines it
+        # executemany with RETURNING in the rows' order (psycopg pipelines it): each new unit's id for its event
+        created = session.execute(units.insert().returning(units.c.id, sort_by_parameter_order=True), inserts)
+        for (uid,), r in zip(created, fresh, strict=True):
+            events.append(_event(uid, actor, now, "registered", production_date=_iso(r.production_date),
+                                 warranty_start=_iso(r.warranty_start), owner_phone=r.owner_phone))
         result.created += len(inserts)
     if updates:
         session.execute(update(units).where(units.c.id == bindparam("b_id"))
@@ -194,6 +218,8 @@ def _apply(session: Session, rows: list[_Row], result: ImportResult, owners: dic
                                 purchase_date=bindparam("purchase_date"), owner_id=bindparam("owner_id"),
                                 version=units.c.version + 1), updates)
         result.updated += len(updates)
+    if events:
+        session.execute(RepairEvent.__table__.insert(), events)
 
 
 def import_units(session: Session, actor: User, rows: Iterable[Any], today: date) -> ImportResult:
@@ -226,7 +252,7 @@ def import_units(session: Session, actor: User, rows: Iterable[Any], today: date
                 continue
             seen[key] = number
             good.append(parsed)
-        _apply(session, good, result, owners)
+        _apply(session, good, result, owners, actor)
     result.rejected.sort(key=lambda r: r.row)
     return result
 

@@ -105,3 +105,26 @@ def test_only_administrators_import(api) -> None:  # noqa: ANN001
     for who in ("intake", "logistics", "engineer"):
         assert api(who).post("/api/v1/units/import", data=data, content_type="text/csv").status_code == 403
     assert api("partner").post("/api/v1/units/import", data=data, content_type="text/csv").status_code == 404
+
+
+def test_each_unit_the_import_registers_or_completes_has_it_in_its_history(api, world, factory, session) -> None:  # noqa: ANN001
+    known = factory.unit(world.model, serial="HIST-KNOWN")  # registered at a counter, no dates yet
+    session.flush()
+    rows = [["Атлант", "СМА 60", "HIST-NEW", "2026-01-15", "", "Петрова Анна", "8 916 700-00-02"],
+            ["Атлант", "СМА 60", "HIST-KNOWN", "2025-12-01", "2026-02-01", "", ""],
+            ["Nobody", "X", "HIST-BAD", "", "", "", ""]]
+    assert api("admin").post("/api/v1/units/import", data=_csv(rows), content_type="text/csv").status_code == 200
+    new = session.scalar(select(Unit).where(Unit.serial == "HIST-NEW"))
+    admin = world.users["admin"].name
+    [registered] = api("admin").get(f"/api/v1/units/{new.id}/history").get_json()["items"]
+    assert (registered["actor"], registered["kind"], registered["to"]) == (admin, "field", "registered")
+    assert registered["details"] == {"field": "registration", "via": "import", "production_date": "2026-01-15",
+                                     "owner_phone": "+79167000002"}
+    [completed] = api("admin").get(f"/api/v1/units/{known.id}/history").get_json()["items"]
+    assert (completed["actor"], completed["to"]) == (admin, "completed")
+    assert completed["details"]["changed"] == {"production_date": [None, "2025-12-01"],
+                                               "warranty_start": [None, "2026-02-01"]}
+    # the same file again changes nothing, so it adds no entries either
+    api("admin").post("/api/v1/units/import", data=_csv(rows), content_type="text/csv")
+    assert len(api("admin").get(f"/api/v1/units/{new.id}/history").get_json()["items"]) == 1
+    assert len(api("admin").get(f"/api/v1/units/{known.id}/history").get_json()["items"]) == 1
