@@ -31,6 +31,7 @@ _TYPES = {
     422: "validation",
     429: "too-many-requests",
     500: "server-error",
+    503: "unavailable",
 }
 
 
@@ -108,3 +109,9 @@ def unauthorized() -> Response:
 
 def server_error() -> Response:
     return problem_response(500, gettext(_HTTP_DETAILS[500]))
+
+
+def unavailable() -> Response:
+    """The database connection was lost mid-request: nothing was saved, a retry will do."""
+    return problem_response(503, gettext(N_("The database did not answer. Nothing was saved; try again.")),
+                            headers={"Retry-After": "1"})

@@ -234,13 +234,14 @@ _PROBLEMS = {
     "413": "The request is too large",
     "415": "The body is not application/json",
     "422": "Invalid field values (see `errors`)",
+    "503": "The database did not answer (restarting): nothing was saved, retry after `Retry-After` seconds",
 }
 RESPONSES = {code: {"description": text, "content": {"application/problem+json": {"schema": ref("Problem")}}}
              for code, text in _PROBLEMS.items()}
 
 
 def problems(*codes: str) -> dict[str, Any]:
-    return {code: {"$ref": f"#/components/responses/{code}"} for code in ("401", *codes)}
+    return {code: {"$ref": f"#/components/responses/{code}"} for code in ("401", *codes, "503")}
 
 
 def json_answer(schema: str, description: str) -> dict[str, Any]:

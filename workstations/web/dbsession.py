@@ -36,9 +36,11 @@ def _commit(response: Response) -> Response:
         sess.rollback()
         session.pop("_flashes", None)  # what the view announced did not happen
         current_app.logger.warning("commit refused: %s", exc)
-        from workstations.web.errors import domain_error_response, race_response
+        from workstations.web.errors import database_error_response, domain_error_response, race_response
 
-        return domain_error_response(exc) if isinstance(exc, DomainError) else race_response(exc)
+        if isinstance(exc, DomainError):
+            return domain_error_response(exc)
+        return database_error_response(exc) if isinstance(exc, OperationalError) else race_response(exc)
     return response
 
 

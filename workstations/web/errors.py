@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -72,6 +72,34 @@ def race_response(_exc: Exception) -> Response:
         N_("Someone else changed the same record at the same moment; try again")))
 
 
+def unavailable_response(_exc: Exception) -> Response:
+    """The database connection broke mid-request (a restart, a killed backend): the transaction is
+    gone, nothing was saved; the pool hands the next request a fresh connection. 503, retry."""
+    if request.path.startswith("/api/"):
+        from workstations.api.problems import unavailable
+
+        return unavailable()
+    body = render_template("errors/http.html", code=503, status=503)
+    return Response(body, status=503, mimetype="text/html", headers={"Retry-After": "1"})
+
+
+def _is_race(exc: DBAPIError) -> bool:
+    """PostgreSQL's serialization failure or deadlock, SQLite's busy file: the other writer won."""
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code in ("40001", "40P01") or "database is locked" in str(exc.orig)
+
+
+def database_error_response(exc: DBAPIError) -> Response:
+    """A database error raised inside a view: a lost connection is 503, a lost race 409, the rest 500."""
+    if exc.connection_invalidated:
+        current_app.logger.warning("database connection lost: %s", exc.orig)
+        return unavailable_response(exc)
+    if isinstance(exc, OperationalError) and _is_race(exc):
+        return race_response(exc)
+    current_app.logger.error("database error", exc_info=exc)
+    return _server_error(exc)
+
+
 def _server_error(_exc: Exception) -> Response:
     """Our own page (in the user's language) for a crash; the details go to the log only."""
     if request.path.startswith("/api/"):
@@ -85,6 +113,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, domain_error_response)
     app.register_error_handler(IntegrityError, race_response)
     app.register_error_handler(StaleDataError, race_response)
+    app.register_error_handler(DBAPIError, database_error_response)
     app.register_error_handler(CSRFError, _csrf_error)
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, _http_error)
