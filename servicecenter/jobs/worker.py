@@ -67,5 +67,16 @@ def run_worker(redis_url: str, burst: bool = False) -> None:
         run_due_periodic(database)
     else:
         start_ticker(database)
-    worker = Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection)
+    class _Worker(Worker):
+        def subscribe(self) -> None:
+            """RQ's command channel (stop a job, shut down), listened to by a thread that wakes every
+            second: RQ's own waits up to 60 s for a message, and its exit waits for that thread — every
+            `--burst` run and every shutdown took a minute."""
+            self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+            self.pubsub = self.connection.pubsub()
+            self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+            self.pubsub_thread = self.pubsub.run_in_thread(sleep_time=1, daemon=True,
+                                                           exception_handler=self._pubsub_exception_handler)
+
+    worker = _Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection)
     worker.work(with_scheduler=True, burst=burst)
