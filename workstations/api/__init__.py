@@ -20,4 +20,14 @@ bp.register_error_handler(Problem, from_problem)
 bp.register_error_handler(DomainError, from_domain)
 bp.before_request(refuse_nul_in_url)
 
-from workstations.api import catalog, documents, estimate, order_actions, orders, shipments, spec, units  # noqa: E402, F401  (routes register on bp)
+from workstations.api import (  # noqa: E402, F401  (routes register on bp)
+    bench,
+    catalog,
+    documents,
+    estimate,
+    order_actions,
+    orders,
+    shipments,
+    spec,
+    units,
+)
