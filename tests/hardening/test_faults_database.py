@@ -11,8 +11,6 @@ database once with its history, nothing is half-written, and the app serves agai
 
 from __future__ import annotations
 
-import http.client
-import json
 import os
 import threading
 import time
@@ -20,20 +18,17 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import psycopg
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from servicecenter.accounts.roles import Role
 from servicecenter.accounts.tokens import create_token
-from servicecenter.app import create_app
 from servicecenter.db import Database
 from servicecenter.repairs.models import EventKind, RepairEvent, RepairOrder
-from tests.conftest import make_settings
 from tests.factories import Factory
+from tests.hardening.live import call, serve
 
 SECONDS = float(os.environ.get("FAULT_SECONDS", "6"))
 CLIENTS = 4
@@ -51,30 +46,8 @@ def served(committed_database: Database, database_url: str, tmp_path: Path) -> I
         factory.model(brand, name="СМА 60")
         center.brands.append(brand)
         token = create_token(s, None, factory.user(center, Role.INTAKE), "fault test")[1]
-    app = create_app(make_settings(database_url, tmp_path), overrides={"TESTING": True}, database=committed_database)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/api/v1", token
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
-def _call(base: str, token: str, method: str, path: str, body: Any = None,
-          headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
-    address = urlsplit(base)
-    conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
-    try:
-        conn.request(method, address.path + path, body=None if body is None else json.dumps(body).encode(),
-                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json",
-                              **(headers or {})})
-        response = conn.getresponse()
-        return response.status, json.loads(response.read() or b"{}")
-    finally:
-        conn.close()
+    with serve(committed_database, database_url, tmp_path) as base:
+        yield base, token
 
 
 def _kill_backends(dsn: str, stop: threading.Event, killed: list[int]) -> None:
@@ -105,13 +78,13 @@ def test_killed_connections_lose_nothing_and_duplicate_nothing(served: tuple[str
                              "purchase_date": "2026-01-10"},
                     "fault": "Не включается"}
             for _attempt in range(50):  # a client that retries until the server acknowledges
-                status, answer = _call(base, token, "POST", "/repair-orders", body, {"Idempotency-Key": key})
+                status, answer = call(base, token, "POST", "/repair-orders", body, {"Idempotency-Key": key})
                 with lock:
                     statuses[status] += 1
                 if status == 201:
                     with lock:
                         acknowledged[key] = answer["number"]
-                    scan, found = _call(base, token, "GET", f"/scan/{answer['number']}")
+                    scan, found = call(base, token, "GET", f"/scan/{answer['number']}")
                     with lock:
                         statuses[scan] += 1
                     assert scan in (200, 503), found
@@ -141,7 +114,7 @@ def test_killed_connections_lose_nothing_and_duplicate_nothing(served: tuple[str
     assert sum(killed) > 0 and statuses[201] > 0
     assert set(statuses) <= {200, 201, 503}, statuses  # never a 500, never a half answer
     # the app serves again without a restart
-    status, _ = _call(base, token, "GET", f"/scan/{next(iter(acknowledged.values()))}")
+    status, _ = call(base, token, "GET", f"/scan/{next(iter(acknowledged.values()))}")
     assert status == 200
     with committed_database.unit_of_work() as s:
         numbers = set(s.scalars(select(RepairOrder.number)))
