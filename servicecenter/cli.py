@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -85,6 +86,37 @@ def stock_check() -> None:
         click.echo(f"{len(found)} disagreement(s) between the stock journal and the cached figures.", err=True)
         sys.exit(1)
     click.echo("Stock levels and unit locations agree with the journal.")
+
+
+@main.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_cmd(target: Path) -> None:
+    """Copy the database (DATABASE_URL) to TARGET while the app runs: SQLite's online backup, or
+    pg_dump's custom format for PostgreSQL (restore with pg_restore)."""
+    from servicecenter.backup import BackupError, backup
+
+    settings = _settings()
+    try:
+        how = backup(settings.database_url, target)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backed up {_display_url(settings.database_url)} to {target} ({how}).")
+
+
+@main.command("check-db")
+def check_db() -> None:
+    """Check a database (a restored backup, say): newest schema, every foreign key, every order's
+    creation in its history, stock against its journal. Exit 1 on any finding."""
+    from servicecenter.backup import check_database
+
+    findings, counts = check_database(_database(_settings()))
+    for finding in findings:
+        click.echo(finding.describe())
+    click.echo(", ".join(f"{v} {k}" for k, v in counts.items()))
+    if findings:
+        click.echo(f"{len(findings)} finding(s).", err=True)
+        sys.exit(1)
+    click.echo("The database is consistent.")
 
 
 @main.command("create-user")
