@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +133,23 @@ def test_every_demo_login_reaches_its_workstation(demo_db) -> None:  # noqa: ANN
         assert page.status_code == 200, email
         assert f"· {center}</span>" in page.get_data(as_text=True)
     app.extensions["servicecenter.db"].dispose()
+
+
+def test_backup_then_check_db_and_a_damaged_copy_is_named(demo_db, tmp_path: Path) -> None:  # noqa: ANN001
+    url, tmp = demo_db
+    copy = tmp_path / "copy.db"
+    taken = _cli(url, tmp, "backup", str(copy))
+    assert taken.returncode == 0 and "online backup" in taken.stdout, taken.stderr
+    again = _cli(url, tmp, "backup", str(copy))
+    assert again.returncode != 0 and "exists already" in again.stderr  # never overwrites a backup
+    good = _cli(f"sqlite:///{copy}", tmp, "check-db")
+    assert good.returncode == 0 and "consistent" in good.stdout, good.stdout + good.stderr
+    assert re.search(r"[1-9][0-9]* orders, [1-9][0-9]* history events", good.stdout)
+    with sqlite3.connect(copy) as conn:  # an order's history lost, a customer deleted under its orders
+        conn.execute("DELETE FROM repair_events WHERE kind = 'created' AND order_id = "
+                     "(SELECT min(id) FROM repair_orders)")
+        conn.execute("DELETE FROM customers WHERE id = (SELECT customer_id FROM repair_orders LIMIT 1)")
+    bad = _cli(f"sqlite:///{copy}", tmp, "check-db")
+    assert bad.returncode == 1
+    assert "1 order(s) without their creation in the history" in bad.stdout
+    assert "row(s) of repair_orders(customer_id) point at no customers row" in bad.stdout
