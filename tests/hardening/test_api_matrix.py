@@ -1,0 +1,199 @@
+"""The JSON API's access matrix, generated from its OpenAPI document (issue 11).
+
+Every operation with a path parameter is called by a partner (EKB) with identifiers of its own
+center, of another partner (NSK), of our own network (MSK) and that do not exist, and by our own
+staff (an MSK engineer and counter clerk) with the partners'. What must hold:
+- for the partner, another center's object answers exactly like a missing one (the same status and
+  problem type), never a success;
+- our own network's staff are not walled (they read every center's records: a routed unit's order,
+  its history), but they act only on their own center's: no write on a partner's object succeeds;
+- nothing changes in the database on any of those calls;
+- no answer to the partner, nor any list it reads, carries another center's marker strings.
+A new path parameter without a resolver below fails the test: every later endpoint is swept too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from servicecenter.accounts.roles import Role
+from servicecenter.accounts.tokens import create_token
+from servicecenter.centers.models import CenterKind
+from servicecenter.db import Base
+from servicecenter.repairs import estimates
+from servicecenter.repairs.states import RepairState
+from servicecenter.shipments.services import create_shipment
+from tests.api.conftest import ApiClient
+from tests.factories import Factory
+from workstations.api.spec import build_spec
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@dataclass
+class Site:
+    """One center's objects, by (the path's first segment, the parameter's name)."""
+    code: str
+    marker: str
+    values: dict[tuple[str, str], Any]
+
+
+def _site(factory: Factory, session, center, model, marker: str, ship_to) -> Site:  # noqa: ANN001
+    customer = factory.customer(f"{marker} Клиентов", phone=None)
+    order = factory.order(center, RepairState.DIAGNOSIS, customer=customer,
+                          unit=factory.unit(model, serial=f"{marker}SN1", owner=customer), fault=f"{marker} течёт")
+    bench = factory.staff(center, Role.PARTNER if center.kind == CenterKind.PARTNER else Role.ENGINEER)
+    line = estimates.add_line(session, bench, order, kind="free", quantity=1, description=f"{marker} работа",
+                              unit_price="100")
+    warehouse = next(loc for loc in center.locations if loc.is_main)
+    sender = factory.staff(center, Role.PARTNER if center.kind == CenterKind.PARTNER else Role.LOGISTICS)
+    destination = next(loc for loc in ship_to.locations if loc.is_main)
+    shipment = create_shipment(session, sender, origin=warehouse, destination=destination, note=f"{marker} груз")
+    session.flush()
+    return Site(center.code, marker, {
+        ("repair-orders", "number"): order.number,
+        ("repair-orders", "line_id"): line.id,
+        ("units", "unit_id"): order.unit_id,
+        ("scan", "code"): order.number,
+        ("shipments", "number"): shipment.number,
+    })
+
+
+MISSING = {
+    ("repair-orders", "number"): "EKB-2026-999999",
+    ("repair-orders", "line_id"): 2_000_000_000,
+    ("units", "unit_id"): 2_000_000_000,
+    ("scan", "code"): "EKB-2026-999999",
+    ("shipments", "number"): "SHP-EKB-2026-999999",
+}
+
+
+@dataclass
+class Matrix:
+    sites: dict[str, Site]
+    tokens: dict[str, str]
+
+
+@pytest.fixture
+def matrix(factory: Factory, session) -> Matrix:  # noqa: ANN001
+    msk = factory.center("MSK")
+    ekb = factory.center("EKB", kind=CenterKind.PARTNER, city="Екатеринбург")
+    nsk = factory.center("NSK", kind=CenterKind.PARTNER, city="Новосибирск")
+    brand = factory.manufacturer("Атлант")
+    model = factory.model(brand, months=24, name="СМА 60")
+    for center in (msk, ekb, nsk):
+        center.brands.append(brand)
+    session.flush()
+    # the shipments: EKB's own to MSK; MSK's to NSK and NSK's to MSK, neither end of which is EKB
+    sites = {"MSK": _site(factory, session, msk, model, "MRKMSKQ", nsk),
+             "EKB": _site(factory, session, ekb, model, "MRKEKBQ", msk),
+             "NSK": _site(factory, session, nsk, model, "MRKNSKQ", msk)}
+    users = {"partner": factory.staff(ekb, Role.PARTNER), "engineer": factory.staff(msk, Role.ENGINEER),
+             "intake": factory.staff(msk, Role.INTAKE)}
+    tokens = {who: create_token(session, None, user, "matrix")[1] for who, user in users.items()}
+    session.flush()
+    return Matrix(sites, tokens)
+
+
+def _operations() -> list[tuple[str, str, list[str]]]:
+    spec = build_spec()
+    shared = spec["components"]["parameters"]
+
+    def resolved(p: dict[str, Any]) -> dict[str, Any]:
+        return shared[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p
+
+    ops = []
+    for path, item in spec["paths"].items():
+        for method in METHODS:
+            if method in item:
+                params = [resolved(p)["name"] for p in item[method].get("parameters", [])
+                          if resolved(p).get("in") == "path"]
+                assert sorted(params) == sorted(re.findall(r"{(\w+)}", path)), (method, path, params)
+                ops.append((method, path, params))
+    return ops
+
+
+def _fill(path: str, params: list[str], values: dict[tuple[str, str], Any]) -> str:
+    segment = path.split("/")[1]
+    for name in params:
+        path = path.replace("{" + name + "}", str(values[(segment, name)]))
+    return "/api/v1" + path
+
+
+def _fingerprint(session) -> dict[str, tuple[int, int]]:  # noqa: ANN001
+    """Rows per table, and the sum of row versions where there are any: a write shows."""
+    session.expire_all()
+    found = {}
+    for table in Base.metadata.sorted_tables:
+        versions = func.coalesce(func.sum(table.c.version), 0) if "version" in table.c else 0
+        rows, summed = session.execute(select(func.count(), versions).select_from(table)).one()
+        found[table.name] = (rows, summed)
+    return found
+
+
+def _answer(response: Any) -> tuple[int, str]:
+    body = response.get_json(silent=True) if response.mimetype.endswith("json") else None
+    return response.status_code, (body or {}).get("type", "")
+
+
+def test_every_operation_with_an_identifier_keeps_the_wall(client, matrix: Matrix, session) -> None:  # noqa: ANN001
+    operations = _operations()
+    segments = {(path.split("/")[1], name) for _m, path, params in operations for name in params}
+    unresolved = sorted(segments - set(MISSING))
+    assert not unresolved, f"path parameters without a resolver in this test: {unresolved}"
+    partner, staff = (ApiClient(client, matrix.tokens[w]) for w in ("partner", "engineer"))
+    intake = ApiClient(client, matrix.tokens["intake"])
+    foreign_markers = [matrix.sites["MSK"].marker, matrix.sites["NSK"].marker]
+    before = _fingerprint(session)
+    cells = Counter()
+    leaks, differences, successes = [], [], []
+    for method, path, params in operations:
+        if not params:
+            continue
+        kw: dict[str, Any] = {} if method == "get" else {"json": {}}
+        missing = _answer(partner.open(method.upper(), _fill(path, params, MISSING), **kw))
+        for other in ("NSK", "MSK"):
+            response = partner.open(method.upper(), _fill(path, params, matrix.sites[other].values), **kw)
+            cells["partner × foreign"] += 1
+            if _answer(response) != missing:
+                differences.append((method, path, other, _answer(response), missing))
+            if response.status_code < 400:
+                successes.append(("partner", method, path, other, response.status_code))
+            body = response.get_data()
+            leaks += [(method, path, m) for m in foreign_markers if m.encode() in body]
+        cells["partner × missing"] += 1
+        for who, caller in (("engineer", staff), ("intake", intake)):
+            for other in ("EKB", "NSK"):
+                response = caller.open(method.upper(), _fill(path, params, matrix.sites[other].values), **kw)
+                cells["staff × partner's"] += 1
+                if response.status_code < 400 and method != "get":
+                    successes.append((who, method, path, other, response.status_code))
+    assert differences == [], differences  # another center's object looks exactly like a missing one
+    assert successes == [], successes
+    assert leaks == [], leaks
+    assert _fingerprint(session) == before  # nothing changed on any refusal
+    print(f"\napi matrix: {dict(cells)} over {len([o for o in operations if o[2]])} operations with identifiers")
+    assert cells["partner × foreign"] >= 2 * len([o for o in operations if o[2]])
+
+
+def test_the_partners_own_objects_and_lists_carry_no_other_centers_data(client, matrix: Matrix) -> None:  # noqa: ANN001
+    partner = ApiClient(client, matrix.tokens["partner"])
+    foreign_markers = [matrix.sites["MSK"].marker, matrix.sites["NSK"].marker]
+    own_marker, read, leaks = matrix.sites["EKB"].marker, [], []
+    for method, path, params in _operations():
+        if method != "get" or path == "/openapi.json":
+            continue
+        response = partner.get(_fill(path, params, matrix.sites["EKB"].values))
+        body = response.get_data()  # markers are ASCII: found in JSON, text and uncompressed bytes alike
+        read.append((path, response.status_code, own_marker.encode() in body))
+        leaks += [(path, m) for m in foreign_markers if m.encode() in body]
+    assert leaks == []
+    # the reads did work: the partner's own order, unit history and estimate show its own marker
+    shown = {path for path, status, has_own in read if status == 200 and has_own}
+    assert {"/repair-orders", "/repair-orders/{number}", "/repair-orders/{number}/estimate"} <= shown, read
