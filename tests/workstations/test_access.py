@@ -11,6 +11,7 @@ from servicecenter.accounts.roles import PARTNER_ROLES, Role
 from servicecenter.centers.models import CenterKind
 from servicecenter.repairs.states import RepairState
 from servicecenter.shipments.services import create_shipment
+from servicecenter.stock.models import Part
 from tests.factories import bearer, csrf_token, login
 from workstations.web.access import policy_for
 
@@ -30,6 +31,10 @@ def _sample_url(rule, values):  # noqa: ANN001, ANN202
         converter, name = match.group(1), match.group(2)
         if name == "number" and "/shipments/" in rule.rule:  # the API's shipments: a shipment number
             return values["shipment"]
+        if name == "number" and "/api/v1/warehouse/picks/" in rule.rule and "pick" in values:
+            return values["pick"]  # the API's pick lists: an order of the warehouse's own center
+        if name == "code" and rule.rule.startswith("/api/v1/parts/") and "part" in values:
+            return values["part"]  # the API's parts catalogue: a part's SKU
         if name == "number":
             return values["number"]
         if name == "ref":  # a shipment number (logistics)
@@ -59,7 +64,11 @@ def world(factory):  # noqa: ANN001, ANN201
     # A shipment from MSK to the partner KZN: both ends' users may open it.
     ends = [next(loc for loc in c.locations if loc.is_main) for c in (msk, kzn)]
     shipment = create_shipment(factory.session, users[Role.LOGISTICS], origin=ends[0], destination=ends[1])
-    return {"users": users, "own": own, "foreign": foreign, "msk": msk, "shipment": shipment.number}
+    pick = factory.order(msk, state=RepairState.DIAGNOSIS)
+    factory.session.add(Part(sku="ACCESS-P1", name="Плата"))
+    factory.session.flush()
+    return {"users": users, "own": own, "foreign": foreign, "msk": msk, "shipment": shipment.number,
+            "pick": pick.number, "part": "ACCESS-P1"}
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -72,7 +81,8 @@ def test_role_matrix_over_every_get_route(app, client, world, role) -> None:  # 
     for rule in _routes(app):
         if "GET" not in rule.methods or rule.endpoint in ("auth.login",):
             continue
-        url = _sample_url(rule, {"number": number, "id": 1, "shipment": world["shipment"]})
+        url = _sample_url(rule, {"number": number, "id": 1, "shipment": world["shipment"], "pick": world["pick"],
+                                 "part": world["part"]})
         status = client.get(url).status_code
         admitted = policy_for(rule.endpoint, app).admits(role)
         if admitted and "<int:" in rule.rule:

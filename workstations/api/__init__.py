@@ -27,7 +27,11 @@ from workstations.api import (  # noqa: E402, F401  (routes register on bp)
     estimate,
     order_actions,
     orders,
+    part_catalogue,
+    parts,
     shipments,
     spec,
+    stock_counts,
     units,
+    warehouse,
 )
