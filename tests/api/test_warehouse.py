@@ -16,6 +16,7 @@ from servicecenter.stock.count_models import InventoryCount
 from servicecenter.stock.identify import identify
 from servicecenter.stock.models import Part, Reservation, ReservationState, StockMove
 from tests.domain.test_estimates import make_part, receive_stock
+from tests.factories import csrf_token, login
 
 
 @pytest.fixture
@@ -346,3 +347,30 @@ def test_counts_are_the_warehouses_and_their_centers_own(api, world, factory, se
     assert api("partner").get(path).status_code == 404
     assert session.scalar(select(func.count()).select_from(InventoryCount)) == 1
     assert theirs.state == "open"
+
+
+def test_the_api_and_the_workstation_leave_the_same_stock(api, client, world, session, clerk, shelf) -> None:  # noqa: ANN001
+    """The same receipt, put-away and over-draw, once on the warehouse pages and once over the API."""
+    web_part, api_part = make_part(session, sku="WEB-1"), make_part(session, sku="API-1")
+    session.flush()
+    login(client, clerk.email)
+
+    def page_post(page: str, url: str, data: dict) -> None:
+        token = csrf_token(client.get(page).get_data(as_text=True))
+        client.post(url, data={"csrf_token": token, **data})
+
+    page_post("/warehouse/", "/warehouse/receive", {"code": "WEB-1", "quantity": "7"})
+    page_post("/warehouse/shelf?code=MSK-A1", "/warehouse/shelf/put-away",
+              {"place": "MSK-A1", "code": "WEB-1", "quantity": "5"})
+    page_post("/warehouse/shelf?code=MSK-A1", "/warehouse/shelf/put-away",
+              {"place": "MSK-A1", "code": "WEB-1", "quantity": "3"})  # refused: 2 left in the warehouse
+    api("warehouse").post("/api/v1/warehouse/receipts", json={"code": "API-1", "quantity": 7})
+    api("warehouse").post("/api/v1/warehouse/put-away", json={"shelf": "MSK-A1", "code": "API-1", "quantity": 5})
+    api("warehouse").post("/api/v1/warehouse/put-away", json={"shelf": "MSK-A1", "code": "API-1", "quantity": 3})
+    levels = _stock(api)
+    web = {loc: levels[(sku, loc)] for sku, loc in levels if sku == "WEB-1"}
+    over_api = {loc: levels[(sku, loc)] for sku, loc in levels if sku == "API-1"}
+    assert web == over_api == {"MSK-A1": (5, 0, 5), "MSK-WH": (2, 0, 2)}
+    reasons = [sorted(m.reason.value for m in session.scalars(select(StockMove).where(StockMove.part_id == p.id)))
+               for p in (web_part, api_part)]
+    assert reasons[0] == reasons[1] == ["put_away", "receipt"]
