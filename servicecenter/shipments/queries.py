@@ -12,6 +12,7 @@ from servicecenter.catalog.models import Manufacturer, ProductModel
 from servicecenter.centers.models import CenterKind, Location, LocationKind, ServiceCenter
 from servicecenter.equipment.models import Unit
 from servicecenter.errors import N_, NotFound
+from servicecenter.paging import Page, paginate
 from servicecenter.repairs.models import RepairOrder
 from servicecenter.scanning import normalise_scan
 from servicecenter.scoping import get_scope, lifted
@@ -126,18 +127,8 @@ class ShipmentRow:
     missing: int
 
 
-def list_shipments(session: Session, center_id: int | None, *, state: str = "", direction: str = "",
-                   search: str = "", limit: int = 100) -> list[ShipmentRow]:
-    """A center's shipments (all of the network's when `center_id` is None), newest first, filtered by state,
-    direction (out: sent by the center, in: coming to it) and a number/tracking/location search."""
-    # Correlated counts: only the listed shipments' lines are counted (an index on shipment_id).
-    lines = select(func.count()).where(ShipmentItem.shipment_id == Shipment.id).scalar_subquery()
-    missing = (select(func.count()).where(ShipmentItem.shipment_id == Shipment.id,
-                                          ShipmentItem.state == ItemState.MISSING).scalar_subquery())
-    # No aliased Location joins: the partner wall's criteria apply to plain entities and relationship loads
-    # (the other end's location is simply not loaded for a partner).
-    query = (select(Shipment, lines, missing)
-             .options(joinedload(Shipment.from_location), joinedload(Shipment.to_location)))
+def _filtered(query, center_id: int | None, state: str, direction: str, search: str):  # noqa: ANN001, ANN202
+    """The shipments list's filters on a query of Shipment: the center's end, state, direction, search."""
     if center_id is not None:
         if direction == "out":
             query = query.where(Shipment.from_center_id == center_id)
@@ -153,7 +144,10 @@ def list_shipments(session: Session, center_id: int | None, *, state: str = "", 
         places = select(Location.id).where(or_(Location.code.like(like), func.upper(Location.name).like(like)))
         query = query.where(or_(Shipment.number.like(like), func.upper(Shipment.tracking).like(like),
                                 Shipment.from_location_id.in_(places), Shipment.to_location_id.in_(places)))
-    rows = list(session.execute(query.order_by(Shipment.created_at.desc(), Shipment.id.desc()).limit(limit)).unique())
+    return query.order_by(Shipment.created_at.desc(), Shipment.id.desc())
+
+
+def _rows(session: Session, center_id: int | None, rows: list[tuple[Shipment, int, int]]) -> list[ShipmentRow]:
     # The other end's warehouse is behind a partner's wall: the center it belongs to names it instead.
     ends = {c for s, _i, _m in rows
             for c, loc in ((s.from_center_id, s.from_location), (s.to_center_id, s.to_location))
@@ -168,6 +162,39 @@ def list_shipments(session: Session, center_id: int | None, *, state: str = "", 
                         center_id is not None and s.from_center_id == center_id, s.carrier, s.tracking, s.created_at,
                         s.dispatched_at, s.received_at, int(items), int(missing))
             for s, items, missing in rows]
+
+
+def _counts():  # noqa: ANN202
+    # Correlated counts: only the listed shipments' lines are counted (an index on shipment_id).
+    lines = select(func.count()).where(ShipmentItem.shipment_id == Shipment.id).scalar_subquery()
+    missing = (select(func.count()).where(ShipmentItem.shipment_id == Shipment.id,
+                                          ShipmentItem.state == ItemState.MISSING).scalar_subquery())
+    return lines, missing
+
+
+def list_shipments(session: Session, center_id: int | None, *, state: str = "", direction: str = "",
+                   search: str = "", limit: int = 100) -> list[ShipmentRow]:
+    """A center's shipments (all of the network's when `center_id` is None), newest first, filtered by state,
+    direction (out: sent by the center, in: coming to it) and a number/tracking/location search."""
+    # No aliased Location joins: the partner wall's criteria apply to plain entities and relationship loads
+    # (the other end's location is simply not loaded for a partner).
+    query = (select(Shipment, *_counts())
+             .options(joinedload(Shipment.from_location), joinedload(Shipment.to_location)))
+    rows = list(session.execute(_filtered(query, center_id, state, direction, search).limit(limit)).unique())
+    return _rows(session, center_id, rows)
+
+
+def page_shipments(session: Session, center_id: int | None, *, state: str = "", direction: str = "",
+                   search: str = "", page: int = 1, per_page: int = 50) -> Page[ShipmentRow]:
+    """`list_shipments` one page at a time, with the count of every match (the API's list)."""
+    found = paginate(session, _filtered(select(Shipment.id), center_id, state, direction, search), page, per_page)
+    rows: list[tuple[Shipment, int, int]] = []
+    if found.items:
+        query = (select(Shipment, *_counts()).where(Shipment.id.in_(found.items))
+                 .options(joinedload(Shipment.from_location), joinedload(Shipment.to_location))
+                 .order_by(Shipment.created_at.desc(), Shipment.id.desc()))
+        rows = list(session.execute(query).unique())
+    return Page(_rows(session, center_id, rows), found.page, found.per_page, found.total, found.exact)
 
 
 def _place(location: Location | None) -> str:

@@ -28,11 +28,16 @@ MAX_CODES = 2000
 
 def _get(number: str, with_items: bool = True) -> Shipment:
     """The shipment a path names: a number that is not a shipment number at all names none (404, as an
-    unknown or another center's one), not a wrong field value."""
+    unknown or another center's one), not a wrong field value. As on the logistics workstation, a shipment
+    neither of whose ends is the caller's center does not exist for them (an administrator sees all)."""
     try:
-        return queries.get_shipment(db(), number, with_items=with_items)
+        found = queries.get_shipment(db(), number, with_items=with_items)
     except ValidationFailed as exc:
         raise Problem(404, gettext("Not found (or outside your service center's records).")) from exc
+    me = actor()
+    if me.role != Role.ADMIN and me.center_id not in (found.from_center_id, found.to_center_id):
+        raise Problem(404, gettext("Not found (or outside your service center's records)."))
+    return found
 
 
 def _shipment(s: Shipment) -> dict[str, Any]:
@@ -42,10 +47,11 @@ def _shipment(s: Shipment) -> dict[str, Any]:
         "carrier": s.carrier, "tracking": s.tracking, "places": s.places, "weight_kg": s.weight_kg or None,
         "created_at": present.moment(s.created_at), "dispatched_at": present.moment(s.dispatched_at),
         "received_at": present.moment(s.received_at),
-        "items": [{"kind": "unit" if line.unit_id is not None else "part",
+        "items": [{"id": line.id, "kind": "unit" if line.unit_id is not None else "part",
                    "code": line.unit.serial if line.unit is not None else (line.part.sku if line.part else ""),
                    "order": line.order.number if line.order is not None else None,
-                   "quantity": line.quantity, "received": line.received_quantity, "state": line.state.value}
+                   "quantity": line.quantity, "received": line.received_quantity, "state": line.state.value,
+                   "note": line.note or ""}
                   for line in lines],
     }
 

@@ -188,9 +188,11 @@ SCHEMAS["Unit"] = obj({
     "warranty": {**ref("Warranty"), "description": "As it would be decided at your center today"}})
 SCHEMAS["UnitEvent"] = obj({**SCHEMAS["HistoryEvent"]["properties"], "order": nullable(STR)})
 SCHEMAS["ShipmentItem"] = obj({
+    "id": {**INT, "description": "The line (to take it off, or to settle it when missing)"},
     "kind": {"type": "string", "enum": ["unit", "part"]}, "code": {**STR, "description": "Serial or part SKU"},
     "order": nullable(STR), "quantity": INT, "received": INT,
-    "state": {"type": "string", "enum": [i.value for i in ItemState]}})
+    "state": {"type": "string", "enum": [i.value for i in ItemState]},
+    "note": {**STR, "description": "Why a lost line was written off"}})
 SCHEMAS["Shipment"] = obj({
     "number": STR, "state": {"type": "string", "enum": [x.value for x in ShipmentState]},
     "from": {**STR, "description": "Location code"}, "to": {**STR, "description": "Location code"},
