@@ -111,34 +111,43 @@ def _tsquery(words: list[str]) -> str:
     return " & ".join(words)
 
 
+def _search(session: Session, actor: Any | None, text: str, customer: Customer | None,
+            states: list[ArticleState] | None) -> Any:
+    where = [visible_to(actor, customer)]
+    if states:
+        where.append(Article.state.in_(states))
+    words = _words(text)
+    if not words:
+        return select(Article, literal_column("0.0")).where(*where).order_by(Article.updated_at.desc(), Article.id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = func.to_tsquery(literal_column("'russian'::regconfig"), _tsquery(words))
+        vector = literal_column("knowledge_articles.search_vector")
+        rank = func.ts_rank(vector, query)  # ts_rank_cd cost twice as much over 10,000 matches
+        return (select(Article, rank).where(*where, vector.op("@@")(query))
+                .order_by(rank.desc(), Article.updated_at.desc(), Article.id))
+    stems = [crude_stem(w) for w in words]
+    newline = func.instr(Article.search_text, "\n")
+    rank = sum((case((and_(func.instr(Article.search_text, s) > 0, func.instr(Article.search_text, s) < newline),
+                      2.0), else_=1.0) for s in stems), literal_column("0.0"))
+    return (select(Article, rank).where(*where, *(Article.search_text.contains(s, autoescape=True) for s in stems))
+            .order_by(rank.desc(), Article.updated_at.desc(), Article.id))
+
+
 def search_articles(session: Session, actor: Any | None, text: str, *, customer: Customer | None = None,
                     states: list[ArticleState] | None = None, limit: int = 20,
                     offset: int = 0) -> list[SearchHit]:
     """Articles this reader may see, matching every word typed, best first (PostgreSQL: full-text search
     with Russian stemming, title and tags weighing more than the text; SQLite: a case-folded substring
     match with crude stemming). No words: the most recently updated."""
-    where = [visible_to(actor, customer)]
-    if states:
-        where.append(Article.state.in_(states))
-    words = _words(text)
-    if not words:
-        stmt = select(Article, literal_column("0.0")).where(*where).order_by(Article.updated_at.desc(), Article.id)
-    elif session.get_bind().dialect.name == "postgresql":
-        query = func.to_tsquery(literal_column("'russian'::regconfig"), _tsquery(words))
-        vector = literal_column("knowledge_articles.search_vector")
-        rank = func.ts_rank(vector, query)  # ts_rank_cd cost twice as much over 10,000 matches
-        stmt = (select(Article, rank).where(*where, vector.op("@@")(query))
-                .order_by(rank.desc(), Article.updated_at.desc(), Article.id))
-    else:
-        stems = [crude_stem(w) for w in words]
-        newline = func.instr(Article.search_text, "\n")
-        rank = sum((case((and_(func.instr(Article.search_text, s) > 0, func.instr(Article.search_text, s) < newline),
-                          2.0), else_=1.0) for s in stems), literal_column("0.0"))
-        stmt = (select(Article, rank).where(*where, *(Article.search_text.contains(s, autoescape=True)
-                                                      for s in stems))
-                .order_by(rank.desc(), Article.updated_at.desc(), Article.id))
-    rows = session.execute(stmt.limit(limit).offset(offset)).all()
+    rows = session.execute(_search(session, actor, text, customer, states).limit(limit).offset(offset)).all()
     return [SearchHit(article, float(score or 0)) for article, score in rows]
+
+
+def count_search_hits(session: Session, actor: Any | None, text: str, *, customer: Customer | None = None,
+                      states: list[ArticleState] | None = None, limit: int = 10_000) -> int:
+    """How many articles `search_articles` finds (counting stops at `limit`)."""
+    stmt = _search(session, actor, text, customer, states).order_by(None).limit(limit)
+    return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
 # --- what the order page suggests ---------------------------------------------------------------

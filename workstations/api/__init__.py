@@ -26,6 +26,7 @@ from workstations.api import (  # noqa: E402, F401  (routes register on bp)
     documents,
     estimate,
     file_jobs,
+    knowledge,
     maintenance,
     order_actions,
     orders,
