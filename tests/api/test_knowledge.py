@@ -141,6 +141,8 @@ def test_edit_keeps_a_version_and_refuses_a_stale_revision(api, world, kb, sessi
     assert api("engineer").open("PATCH", f"{URL}/{kb['public'].id}", json={"title": "Моё"}).status_code == 403
     assert api("intake").open("PATCH", url, json={"title": "Моё"}).status_code == 403
     assert api("partner").open("PATCH", f"{URL}/{kb['internal'].id}", json={"title": "Моё"}).status_code == 404
+    assert api("partner").open("PATCH", f"{URL}/{kb['public'].id}", json={"title": "Моё"}).status_code == 404
+    assert api("team_lead").open("PATCH", f"{URL}/99999999999", json={"title": "Моё"}).status_code == 404
     session.expire_all()
     assert session.get(Article, kb["public"].id).title == kb["public"].title
 

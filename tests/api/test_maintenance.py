@@ -129,6 +129,7 @@ def test_change_a_plan_keeps_what_is_not_given_and_restarts_a_moved_schedule(api
     assert api("team_lead").open("PATCH", f"/api/v1/maintenance-plans/{plans['theirs'].id}",
                                  json={"name": "Моё"}).status_code == 404
     assert api("engineer").open("PATCH", url, json={"name": "Моё"}).status_code == 403
+    assert api("team_lead").open("PATCH", "/api/v1/maintenance-plans/99999999999", json={}).status_code == 404
     session.expire_all()
     assert session.get(MaintenancePlan, plans["theirs"].id).name == "Чужой план"
 

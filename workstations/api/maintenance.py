@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, jsonify, url_for
+from flask import g, jsonify, request, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -136,10 +136,13 @@ def maintenance_plans() -> Response:
     return jsonify(paged(found, [_plan_body(p) for p in found.items]))
 
 
-@bp.route("/maintenance-plans/<int:plan_id>")
+# One rule for both methods: with two, werkzeug answers a too-large id with 405 instead of 404.
+@bp.route("/maintenance-plans/<int:plan_id>", methods=["GET", "PATCH"])
 @allow(*PLANNERS)
 def maintenance_plan(plan_id: int) -> Response:
-    """One plan of the center."""
+    """One plan of the center (GET), or change it (PATCH)."""
+    if request.method == "PATCH":
+        return update_maintenance_plan(plan_id)
     return jsonify(_plan_body(_plan(plan_id)))
 
 
@@ -155,8 +158,6 @@ def create_maintenance_plan() -> Response:
     return response
 
 
-@bp.route("/maintenance-plans/<int:plan_id>", methods=["PATCH"])
-@allow(*PLANNERS)
 def update_maintenance_plan(plan_id: int) -> Response:
     """Change the fields given (the others stay); a changed schedule restarts from its first date from today."""
     plan = _plan(plan_id)
