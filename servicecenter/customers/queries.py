@@ -27,3 +27,11 @@ def list_customers_matching(session: Session, typed: str, limit: int = 10) -> li
     if len(digits) >= 3:
         conditions.append(Customer.phone.contains(digits, autoescape=True))
     return list(session.scalars(select(Customer).where(or_(*conditions)).order_by(Customer.name).limit(limit)))
+
+
+def list_customer_orders(session: Session, customer: Customer, limit: int = 200) -> list[Any]:
+    """The customer's orders as the session sees them (a partner: its own center's), newest first."""
+    from servicecenter.repairs.models import RepairOrder
+
+    return list(session.scalars(select(RepairOrder).where(RepairOrder.customer_id == customer.id)
+                                .order_by(RepairOrder.created_at.desc(), RepairOrder.id.desc()).limit(limit)))

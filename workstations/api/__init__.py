@@ -20,12 +20,16 @@ bp.register_error_handler(Problem, from_problem)
 bp.register_error_handler(DomainError, from_domain)
 bp.before_request(refuse_nul_in_url)
 
+<<<<<<< HEAD
 from workstations.api import (  # noqa: E402, F401  (routes register on bp)
+    attachments,
     bench,
     catalog,
+    customers,
     documents,
     estimate,
     file_jobs,
+    front_office,
     knowledge,
     maintenance,
     order_actions,
