@@ -248,6 +248,7 @@ def test_the_list_and_the_download_with_safe_headers(api, world, session) -> Non
     assert image.status_code == 200 and image.data == photo and image.mimetype == "image/png"
     assert image.headers["Content-Disposition"].startswith("inline")
     assert image.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in image.headers["Content-Security-Policy"] and image.headers["Cache-Control"] == "private, no-cache"
     document = api("partner").get(items[1]["url"])
     assert document.data == act and document.headers["Content-Disposition"].startswith("attachment")
     assert document.headers["X-Content-Type-Options"] == "nosniff"

@@ -46,7 +46,13 @@ def test_the_reach_of_the_customer_page(api, world) -> None:  # noqa: ANN001
     assert api("call_center").get(f"/api/v1/customers/{ekb_customer.id}").status_code == 200
 
 
-@pytest.mark.parametrize("query,field", [({}, "phone"), ({"phone": "не помню"}, "phone"),
+def test_nothing_typed_finds_nothing(api, world) -> None:  # noqa: ANN001
+    for query in ({}, {"phone": " "}):
+        r = api("call_center").get("/api/v1/customers", query_string=query)
+        assert r.status_code == 200 and r.get_json() == {"items": [], "page": 1, "pages": 1, "total": 0}
+
+
+@pytest.mark.parametrize("query,field", [({"phone": "не помню"}, "phone"),
                                          ({"phone": "123"}, "phone"), ({"page": "0", "phone": "+79161234567"}, "page")])
 def test_a_bad_search_is_422(api, world, query, field) -> None:  # noqa: ANN001
     r = api("call_center").get("/api/v1/customers", query_string=query)

@@ -195,7 +195,7 @@ def issue(number: str) -> Response:
     f = Fields(data)
     paid = data.get("amount_paid")
     if paid is not None and (isinstance(paid, bool) or not isinstance(paid, str | int | float) or len(str(paid)) > 20):
-        f.fail("amount_paid", N_("An amount, e.g. 4500.00"))
+        f.fail("amount_paid", N_("A number"))
     method = f.choice("payment_method", [*PAYMENT_METHODS, ""], "")
     rating = data.get("rating")
     if rating is not None and (isinstance(rating, bool) or not isinstance(rating, int)):
