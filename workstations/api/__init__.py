@@ -20,7 +20,6 @@ bp.register_error_handler(Problem, from_problem)
 bp.register_error_handler(DomainError, from_domain)
 bp.before_request(refuse_nul_in_url)
 
-<<<<<<< HEAD
 from workstations.api import (  # noqa: E402, F401  (routes register on bp)
     attachments,
     bench,
