@@ -233,6 +233,10 @@ def test_a_part_with_its_stock_per_location(api, world, session, clerk, part, sh
     assert [(x["location"], x["on_hand"]) for x in ours["locations"]] == [("MSK-A1", 2), ("MSK-WH", 3)]
     theirs = api("partner").get("/api/v1/parts/PCB-A1").get_json()["stock"]
     assert (theirs["center"], theirs["on_hand"], [x["location"] for x in theirs["locations"]]) == ("EKB", 7, ["EKB-WH"])
+    # the partner sees the price, never what the network pays for the part
+    assert api("engineer").get("/api/v1/parts/PCB-A1").get_json()["unit_cost"] is not None
+    assert api("partner").get("/api/v1/parts/PCB-A1").get_json()["unit_cost"] is None
+    assert {p["unit_cost"] for p in api("partner").get("/api/v1/parts").get_json()["items"]} == {None}
     assert api("partner").get("/api/v1/parts/PCB-A1", query_string={"center": "MSK"}).status_code == 422
     assert api("admin").get("/api/v1/parts/PCB-A1", query_string={"center": "EKB"}).get_json()["stock"]["on_hand"] == 7
     assert api("engineer").get("/api/v1/parts/NOPE").status_code == 404

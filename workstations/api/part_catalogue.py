@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from servicecenter.accounts.roles import PARTNER_ROLES
 from servicecenter.catalog.models import ProductModel
 from servicecenter.errors import N_, NotFound
 from servicecenter.paging import paginate
@@ -47,7 +48,9 @@ def _money(value: Decimal) -> str:
 
 
 def present_part(p: Part) -> dict[str, Any]:
-    return {"sku": p.sku, "barcode": p.barcode, "name": p.name, "unit_cost": _money(p.unit_cost),
+    # What the network pays for a part is its own business: a partner center sees the price, not the cost.
+    cost = None if actor().role in PARTNER_ROLES else _money(p.unit_cost)
+    return {"sku": p.sku, "barcode": p.barcode, "name": p.name, "unit_cost": cost,
             "price": _money(p.price), "serialised": p.serialised, "active": p.active,
             "models": [f"{m.manufacturer.name} {m.name}" for m in p.compatible_models]}
 
@@ -162,7 +165,9 @@ _FIELDS = {
                "description": "The models it fits: the brand and the model, e.g. \"Bosch WAN28281OE\""},
 }
 SCHEMAS = {
-    "Part": obj({"sku": STR, "barcode": nullable(STR), "name": STR, "unit_cost": STR, "price": STR,
+    "Part": obj({"sku": STR, "barcode": nullable(STR), "name": STR,
+                 "unit_cost": {**nullable(STR), "description": "What the network pays; null for partner centers"},
+                 "price": STR,
                  "serialised": {"type": "boolean"}, "active": {"type": "boolean"},
                  "models": {"type": "array", "items": STR}}),
     "PartCreateRequest": obj(_FIELDS, required=["sku", "name"], extra=True),
