@@ -34,14 +34,14 @@ def test_bad_paging_is_422_naming_the_parameter(api, query) -> None:  # noqa: AN
     assert set(response.get_json()["errors"]) == {query.split("=")[0]}
 
 
-def test_manufacturers_and_models_with_warranty_terms(api, factory) -> None:  # noqa: ANN001
+def test_manufacturers_and_models_with_warranty_terms(api, factory, world) -> None:  # noqa: ANN001
     other = factory.manufacturer("Bosch")
     factory.model(other, months=12, name="WAN 24", category="Стиральные машины")
     names = [m["name"] for m in api("partner").get("/api/v1/manufacturers").get_json()["items"]]
     assert names == ["Bosch", "Атлант"]
     models = api("partner").get("/api/v1/models", query_string={"manufacturer": "атлант"}).get_json()["items"]
     assert {m["name"] for m in models} == {"СМА 60", "СМА 70"}
-    assert {"manufacturer": "Атлант", "name": "СМА 60", "category": "Стиральные машины",
+    assert {"id": world.model.id, "manufacturer": "Атлант", "name": "СМА 60", "category": "Стиральные машины",
             "warranty_months": 24} in models
     assert len(api("partner").get("/api/v1/models").get_json()["items"]) == 3
 

@@ -21,6 +21,11 @@ bp.register_error_handler(DomainError, from_domain)
 bp.before_request(refuse_nul_in_url)
 
 from workstations.api import (  # noqa: E402, F401  (routes register on bp)
+    admin_catalog,
+    admin_centers,
+    admin_deadlines,
+    admin_users,
+    admin_webhooks,
     attachments,
     bench,
     catalog,

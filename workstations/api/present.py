@@ -25,16 +25,16 @@ def day(value: date | None) -> str | None:
 
 
 def center(c: ServiceCenter) -> dict[str, Any]:
-    return {"code": c.code, "name": c.name, "city": c.city, "kind": c.kind.value,
+    return {"id": c.id, "code": c.code, "name": c.name, "city": c.city, "kind": c.kind.value,
             "brands": [m.name for m in c.brands], "address": c.address, "phone": c.phone, "hours": c.hours}
 
 
 def manufacturer(m: Manufacturer) -> dict[str, Any]:
-    return {"name": m.name, "country": m.country, "default_warranty_months": m.default_warranty_months}
+    return {"id": m.id, "name": m.name, "country": m.country, "default_warranty_months": m.default_warranty_months}
 
 
 def product_model(pm: ProductModel) -> dict[str, Any]:
-    return {"manufacturer": pm.manufacturer.name, "name": pm.name, "category": pm.category,
+    return {"id": pm.id, "manufacturer": pm.manufacturer.name, "name": pm.name, "category": pm.category,
             "warranty_months": pm.warranty_months}
 
 
