@@ -257,8 +257,8 @@ def update_checklist_item(item_id: int) -> Response:
 
 # --- The OpenAPI description ---------------------------------------------------------------------
 
-WRITE = problems("400", "403", "404", "413", "415", "422")
-CREATE = problems("400", "403", "413", "415", "422")
+WRITE = problems("400", "403", "404", "409", "413", "415", "422")
+CREATE = problems("400", "403", "409", "413", "415", "422")
 BOOL = {"type": "boolean"}
 
 

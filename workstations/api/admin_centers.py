@@ -144,7 +144,7 @@ def update_location(location_id: int) -> Response:
 
 CENTER_ID = [{"name": "center_id", "in": "path", "required": True, "schema": INT}]
 LOCATION_ID = [{"name": "location_id", "in": "path", "required": True, "schema": INT}]
-WRITE = problems("400", "403", "404", "413", "415", "422")
+WRITE = problems("400", "403", "404", "409", "413", "415", "422")
 _location_kinds = [k.value for k in services.STOCK_KINDS]
 _center_fields = {
     "code": {**STR, "maxLength": 8, "description": "Latin letters, digits, dashes; starts its order numbers"},
@@ -171,7 +171,7 @@ register({
                  "requestBody": body("ServiceCenterRequest"),
                  "responses": {"201": {**json_answer("ServiceCenterRecord", "Created"),
                                        "headers": {"Location": {"schema": STR}}},
-                               **problems("400", "403", "413", "415", "422")}},
+                               **problems("400", "403", "409", "413", "415", "422")}},
     },
     "/service-centers/{center_id}": {
         "get": {"operationId": "getServiceCenter", "summary": "A center with its warehouses and shelves "

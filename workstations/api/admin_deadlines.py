@@ -226,7 +226,7 @@ register({
                  "requestBody": body("DeadlineRuleRequest"),
                  "responses": {"201": {**json_answer("DeadlineRuleSaved", "Created"),
                                        "headers": {"Location": {"schema": STR}}},
-                               **problems("400", "403", "413", "415", "422")}},
+                               **problems("400", "403", "409", "413", "415", "422")}},
     },
     "/deadline-rules/{rule_id}": {
         "get": {"operationId": "getDeadlineRule", "summary": "One deadline rule (administrators)",
@@ -235,7 +235,7 @@ register({
         "patch": {"operationId": "updateDeadlineRule", "summary": "Change the fields sent; recomputes open orders",
                   "parameters": RULE_ID, "requestBody": body("DeadlineRuleChange"),
                   "responses": {"200": json_answer("DeadlineRuleSaved", "Saved"),
-                                **problems("400", "403", "404", "413", "415", "422")}},
+                                **problems("400", "403", "404", "409", "413", "415", "422")}},
     },
     "/calendar-days": {
         **guarded_list("listCalendarDays", "The network's calendar, or one center's (administrators)", "CalendarDayPage",
@@ -245,7 +245,7 @@ register({
                  "requestBody": body("CalendarDayRequest"),
                  "responses": {"201": {**json_answer("CalendarDaySaved", "Added"),
                                        "headers": {"Location": {"schema": STR}}},
-                               **problems("400", "403", "413", "415", "422")}},
+                               **problems("400", "403", "409", "413", "415", "422")}},
     },
     "/calendar-days/{day_id}": {
         "delete": {"operationId": "removeCalendarDay", "summary": "Take a day out of the calendar",

@@ -3,7 +3,8 @@ partner manager's own team (partner.team_*), on one set of endpoints — the wor
 services (accounts.services.add_user, update_user, set_password), and the domain's check_manages
 decides who may grant what: an administrator manages everyone but cannot change their own role or
 deactivate themself; a partner manager manages the partner-role accounts of its own center only (403
-for anything more). A partner manager's wall hides every other center's user (404)."""
+for anything more). A partner manager sees its own engineers only, as on its team page's forms: another
+center's user, another manager and itself are not found (404)."""
 
 from __future__ import annotations
 
@@ -49,11 +50,12 @@ def _user(u: User) -> dict[str, Any]:
 
 
 def _managed(user_id: int) -> User:
-    """The user with this id as the caller may see them: a partner manager only its own center's
-    (checked here too, not only by the wall: an object already in the session bypasses the wall)."""
+    """The user with this id as the caller may see them: a partner manager only its own engineers
+    (partner.team's rule; checked here, not only by the wall: an object already in the session
+    bypasses the wall). Another center's user, another manager and itself are not found."""
     user = record(User, user_id, NO_USER)
     me = actor()
-    if me.role != Role.ADMIN and user.center_id != me.center_id:
+    if me.role != Role.ADMIN and (user.center_id != me.center_id or user.role != Role.PARTNER):
         raise NotFound(NO_USER)
     return user
 
@@ -81,13 +83,13 @@ def _values() -> dict[str, Any]:
 @bp.route("/users")
 @MANAGERS
 def users() -> Response:
-    """Users by name; ?center=CODE, ?role=, ?active=true|false narrow it. A partner manager: its own center's."""
+    """Users by name; ?center=CODE, ?role=, ?active=true|false narrow it. A partner manager: its engineers."""
     page, per_page = query_page()
     f = Fields({})
     stmt = select(User).options(selectinload(User.center)).order_by(User.name, User.email, User.id)
     me = actor()
     if me.role != Role.ADMIN:
-        stmt = stmt.where(User.center_id == me.center_id)
+        stmt = stmt.where(User.center_id == me.center_id, User.role == Role.PARTNER)
     if request.args.get("center"):
         center = center_by_code(f, "center", request.args["center"])
         stmt = stmt.where(User.center_id == (center.id if center is not None else None))
@@ -161,17 +163,17 @@ _fields = {"email": {**STR, "maxLength": 200}, "name": {**STR, "maxLength": 200}
            "center": {**STR, "description": "The center's code (a partner manager: its own, the default there)"},
            "locale": _locale, "phone": {**STR, "maxLength": 32}}
 USER_ID = [{"name": "user_id", "in": "path", "required": True, "schema": INT}]
-WRITE = problems("400", "403", "404", "413", "415", "422")
+WRITE = problems("400", "403", "404", "409", "413", "415", "422")
 register({
     "/users": {
-        **guarded_list("listUsers", "Users (administrators: everyone; a partner manager: its own center's)", "UserPage", [
+        **guarded_list("listUsers", "Users (administrators: everyone; a partner manager: its engineers)", "UserPage", [
             {"name": "center", "in": "query", "schema": STR, "description": "A center's code"},
             {"name": "role", "in": "query", "schema": _role},
             {"name": "active", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}}]),
         "post": {"operationId": "createUser", "summary": "Create a user with a first password",
                  "requestBody": body("UserRequest"),
                  "responses": {"201": {**json_answer("User", "Created"), "headers": {"Location": {"schema": STR}}},
-                               **problems("400", "403", "404", "413", "415", "422")}},
+                               **problems("400", "403", "404", "409", "413", "415", "422")}},
     },
     "/users/{user_id}": {
         "get": {"operationId": "getUser", "summary": "One user", "parameters": USER_ID,

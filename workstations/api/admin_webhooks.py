@@ -153,8 +153,8 @@ def test_webhook(subscription_id: int) -> Response:
 @ADMIN
 def webhook_deliveries(subscription_id: int) -> Response:
     """The subscription's deliveries, newest first."""
-    found = record(WebhookSubscription, subscription_id, NO_SUBSCRIPTION)
     page, per_page = query_page()
+    found = record(WebhookSubscription, subscription_id, NO_SUBSCRIPTION)
     stmt = select(WebhookDelivery).where(WebhookDelivery.subscription_id == found.id) \
         .order_by(WebhookDelivery.id.desc())
     result = paginate(db(), stmt, page, per_page)
@@ -226,7 +226,7 @@ register({
                  "requestBody": body("WebhookRequest"),
                  "responses": {"201": {**json_answer("WebhookWithSecret", "Created"),
                                        "headers": {"Location": {"schema": STR}}},
-                               **problems("400", "403", "413", "415", "422")}},
+                               **problems("400", "403", "409", "413", "415", "422")}},
     },
     "/webhooks/{subscription_id}": {
         "get": {"operationId": "getWebhook", "summary": "A subscription (without its secret)", "parameters": SUB_ID,
@@ -234,7 +234,7 @@ register({
         "patch": {"operationId": "updateWebhook", "summary": "Change the fields sent", "parameters": SUB_ID,
                   "requestBody": body("WebhookChange"),
                   "responses": {"200": json_answer("Webhook", "Saved"),
-                                **problems("400", "403", "404", "413", "415", "422")}},
+                                **problems("400", "403", "404", "409", "413", "415", "422")}},
     },
     "/webhooks/{subscription_id}/rotate": {
         "post": {"operationId": "rotateWebhookSecret", "summary": "A new signing secret (answered this once)",
