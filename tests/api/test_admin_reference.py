@@ -195,3 +195,11 @@ def test_diagnosis_codes_and_checklist_items(api, world, session) -> None:  # no
 def test_bodies_that_are_not_json_objects_are_refused(api, path: str) -> None:  # noqa: ANN001
     assert api("admin").post(path, data="[1]", content_type="application/json").status_code == 400
     assert api("admin").post(path, data="code=X", content_type="text/plain").status_code == 415
+
+
+@pytest.mark.parametrize("path", ["/api/v1/service-centers/{}", "/api/v1/locations/{}", "/api/v1/models/{}",
+                                  "/api/v1/labour-items/{}", "/api/v1/users/{}", "/api/v1/webhooks/{}"])
+def test_an_id_past_the_id_range_is_not_found_for_get_and_patch(api, path: str) -> None:  # noqa: ANN001
+    url = path.format(10**12)
+    assert api("admin").get(url).status_code == 404
+    assert api("admin").open("PATCH", url, json={"name": "x"}).status_code == 404

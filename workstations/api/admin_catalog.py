@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, url_for
+from flask import jsonify, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -88,13 +88,14 @@ def create_manufacturer() -> Response:
     return created(_manufacturer(made), url_for("api.get_manufacturer", manufacturer_id=made.id))
 
 
-@bp.route("/manufacturers/<int:manufacturer_id>")
+@bp.route("/manufacturers/<int:manufacturer_id>", methods=["GET", "PATCH"])  # one rule for both: see admin_fields
 @ADMIN
 def get_manufacturer(manufacturer_id: int) -> Response:
+    if request.method == "PATCH":
+        return update_manufacturer(manufacturer_id)
     return jsonify(_manufacturer(record(Manufacturer, manufacturer_id, N_("No such manufacturer"))))
 
 
-@bp.route("/manufacturers/<int:manufacturer_id>", methods=["PATCH"])
 @ADMIN
 def update_manufacturer(manufacturer_id: int) -> Response:
     found = record(Manufacturer, manufacturer_id, N_("No such manufacturer"))
@@ -122,13 +123,14 @@ def create_model() -> Response:
     return created(_model(made), url_for("api.get_model", model_id=made.id))
 
 
-@bp.route("/models/<int:model_id>")
+@bp.route("/models/<int:model_id>", methods=["GET", "PATCH"])  # one rule for both: see admin_fields
 @ADMIN
 def get_model(model_id: int) -> Response:
+    if request.method == "PATCH":
+        return update_model(model_id)
     return jsonify(_model(record(ProductModel, model_id, N_("No such model"))))
 
 
-@bp.route("/models/<int:model_id>", methods=["PATCH"])
 @ADMIN
 def update_model(model_id: int) -> Response:
     found = record(ProductModel, model_id, N_("No such model"))
@@ -170,13 +172,14 @@ def create_labour_item() -> Response:
     return created(_labour(made), url_for("api.get_labour_item", item_id=made.id))
 
 
-@bp.route("/labour-items/<int:item_id>")
+@bp.route("/labour-items/<int:item_id>", methods=["GET", "PATCH"])  # one rule for both: see admin_fields
 @ADMIN
 def get_labour_item(item_id: int) -> Response:
+    if request.method == "PATCH":
+        return update_labour_item(item_id)
     return jsonify(_labour(record(LabourItem, item_id, N_("No such labour item"))))
 
 
-@bp.route("/labour-items/<int:item_id>", methods=["PATCH"])
 @ADMIN
 def update_labour_item(item_id: int) -> Response:
     found = record(LabourItem, item_id, N_("No such labour item"))
@@ -207,13 +210,14 @@ def create_code() -> Response:
     return created(_code(made), url_for("api.get_code", code_id=made.id))
 
 
-@bp.route("/diagnosis-codes/<int:code_id>")
+@bp.route("/diagnosis-codes/<int:code_id>", methods=["GET", "PATCH"])  # one rule for both: see admin_fields
 @ADMIN
 def get_code(code_id: int) -> Response:
+    if request.method == "PATCH":
+        return update_code(code_id)
     return jsonify(_code(record(DiagnosisCode, code_id, N_("No such code"))))
 
 
-@bp.route("/diagnosis-codes/<int:code_id>", methods=["PATCH"])
 @ADMIN
 def update_code(code_id: int) -> Response:
     found = record(DiagnosisCode, code_id, N_("No such code"))
@@ -241,13 +245,14 @@ def create_checklist_item() -> Response:
     return created(_checklist(made), url_for("api.get_checklist_item", item_id=made.id))
 
 
-@bp.route("/checklist-items/<int:item_id>")
+@bp.route("/checklist-items/<int:item_id>", methods=["GET", "PATCH"])  # one rule for both: see admin_fields
 @ADMIN
 def get_checklist_item(item_id: int) -> Response:
+    if request.method == "PATCH":
+        return update_checklist_item(item_id)
     return jsonify(_checklist(record(ChecklistItem, item_id, N_("No such checklist item"))))
 
 
-@bp.route("/checklist-items/<int:item_id>", methods=["PATCH"])
 @ADMIN
 def update_checklist_item(item_id: int) -> Response:
     found = record(ChecklistItem, item_id, N_("No such checklist item"))
@@ -258,7 +263,7 @@ def update_checklist_item(item_id: int) -> Response:
 # --- The OpenAPI description ---------------------------------------------------------------------
 
 WRITE = problems("400", "403", "404", "409", "413", "415", "422")
-CREATE = problems("400", "403", "409", "413", "415", "422")
+CREATE = problems("400", "403", "404", "409", "413", "415", "422")
 BOOL = {"type": "boolean"}
 
 

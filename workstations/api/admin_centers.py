@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, url_for
+from flask import jsonify, request, url_for
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
@@ -73,14 +73,15 @@ def create_center() -> Response:
     return created(center_record(center), url_for("api.get_center", center_id=center.id))
 
 
-@bp.route("/service-centers/<int:center_id>")
+@bp.route("/service-centers/<int:center_id>", methods=["GET", "PATCH"])  # one rule for both: see admin_fields
 @ADMIN
 def get_center(center_id: int) -> Response:
     """One center (active or not) with every field and its warehouses and shelves."""
+    if request.method == "PATCH":
+        return update_center(center_id)
     return jsonify(center_record(record(ServiceCenter, center_id, NO_CENTER)))
 
 
-@bp.route("/service-centers/<int:center_id>", methods=["PATCH"])
 @ADMIN
 def update_center(center_id: int) -> Response:
     center = record(ServiceCenter, center_id, NO_CENTER)
@@ -126,13 +127,14 @@ def create_location(center_id: int) -> Response:
     return created(location(made), url_for("api.get_location", location_id=made.id))
 
 
-@bp.route("/locations/<int:location_id>")
+@bp.route("/locations/<int:location_id>", methods=["GET", "PATCH"])  # one rule for both: see admin_fields
 @ADMIN
 def get_location(location_id: int) -> Response:
+    if request.method == "PATCH":
+        return update_location(location_id)
     return jsonify(location(_stock_location(location_id)))
 
 
-@bp.route("/locations/<int:location_id>", methods=["PATCH"])
 @ADMIN
 def update_location(location_id: int) -> Response:
     found = _stock_location(location_id)
@@ -171,7 +173,7 @@ register({
                  "requestBody": body("ServiceCenterRequest"),
                  "responses": {"201": {**json_answer("ServiceCenterRecord", "Created"),
                                        "headers": {"Location": {"schema": STR}}},
-                               **problems("400", "403", "409", "413", "415", "422")}},
+                               **problems("400", "403", "404", "409", "413", "415", "422")}},
     },
     "/service-centers/{center_id}": {
         "get": {"operationId": "getServiceCenter", "summary": "A center with its warehouses and shelves "

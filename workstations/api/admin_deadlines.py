@@ -140,13 +140,14 @@ def create_deadline_rule() -> Response:
                    url_for("api.get_deadline_rule", rule_id=rule.id))
 
 
-@bp.route("/deadline-rules/<int:rule_id>")
+@bp.route("/deadline-rules/<int:rule_id>", methods=["GET", "PATCH"])  # one rule for both: see admin_fields
 @ADMIN
 def get_deadline_rule(rule_id: int) -> Response:
+    if request.method == "PATCH":
+        return update_deadline_rule(rule_id)
     return jsonify(_rule(record(DeadlineRule, rule_id, NO_RULE)))
 
 
-@bp.route("/deadline-rules/<int:rule_id>", methods=["PATCH"])
 @ADMIN
 def update_deadline_rule(rule_id: int) -> Response:
     found = record(DeadlineRule, rule_id, NO_RULE)
@@ -226,7 +227,7 @@ register({
                  "requestBody": body("DeadlineRuleRequest"),
                  "responses": {"201": {**json_answer("DeadlineRuleSaved", "Created"),
                                        "headers": {"Location": {"schema": STR}}},
-                               **problems("400", "403", "409", "413", "415", "422")}},
+                               **problems("400", "403", "404", "409", "413", "415", "422")}},
     },
     "/deadline-rules/{rule_id}": {
         "get": {"operationId": "getDeadlineRule", "summary": "One deadline rule (administrators)",
@@ -245,7 +246,7 @@ register({
                  "requestBody": body("CalendarDayRequest"),
                  "responses": {"201": {**json_answer("CalendarDaySaved", "Added"),
                                        "headers": {"Location": {"schema": STR}}},
-                               **problems("400", "403", "409", "413", "415", "422")}},
+                               **problems("400", "403", "404", "409", "413", "415", "422")}},
     },
     "/calendar-days/{day_id}": {
         "delete": {"operationId": "removeCalendarDay", "summary": "Take a day out of the calendar",

@@ -106,9 +106,11 @@ def users() -> Response:
     return jsonify(paged(result, [_user(u) for u in result.items]))
 
 
-@bp.route("/users/<int:user_id>")
+@bp.route("/users/<int:user_id>", methods=["GET", "PATCH"])  # one rule for both: see admin_fields
 @MANAGERS
 def get_user(user_id: int) -> Response:
+    if request.method == "PATCH":
+        return update_user(user_id)
     return jsonify(_user(_managed(user_id)))
 
 
@@ -129,7 +131,6 @@ def create_user() -> Response:
     return created(_user(user), url_for("api.get_user", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>", methods=["PATCH"])
 @MANAGERS
 def update_user(user_id: int) -> Response:
     """Change the fields sent; deactivating ends the user's sessions, and their API tokens stop working."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, url_for
+from flask import current_app, jsonify, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -116,13 +116,14 @@ def create_webhook() -> Response:
     return created(_with_secret(made), url_for("api.get_webhook", subscription_id=made.id))
 
 
-@bp.route("/webhooks/<int:subscription_id>")
+@bp.route("/webhooks/<int:subscription_id>", methods=["GET", "PATCH"])  # one rule for both: see admin_fields
 @ADMIN
 def get_webhook(subscription_id: int) -> Response:
+    if request.method == "PATCH":
+        return update_webhook(subscription_id)
     return jsonify(_subscription(record(WebhookSubscription, subscription_id, NO_SUBSCRIPTION)))
 
 
-@bp.route("/webhooks/<int:subscription_id>", methods=["PATCH"])
 @ADMIN
 def update_webhook(subscription_id: int) -> Response:
     found = record(WebhookSubscription, subscription_id, NO_SUBSCRIPTION)
@@ -226,7 +227,7 @@ register({
                  "requestBody": body("WebhookRequest"),
                  "responses": {"201": {**json_answer("WebhookWithSecret", "Created"),
                                        "headers": {"Location": {"schema": STR}}},
-                               **problems("400", "403", "409", "413", "415", "422")}},
+                               **problems("400", "403", "404", "409", "413", "415", "422")}},
     },
     "/webhooks/{subscription_id}": {
         "get": {"operationId": "getWebhook", "summary": "A subscription (without its secret)", "parameters": SUB_ID,
