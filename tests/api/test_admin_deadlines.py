@@ -32,6 +32,8 @@ def test_a_rule_is_saved_and_the_open_orders_get_new_dates(api, world, session) 
     assert rule["recomputed"] == {"changed": 1, "queued": 0}
     first = _due(session, world.msk_order)
     assert first != before
+    history = api("admin").get(f"/api/v1/repair-orders/{world.msk_order.number}").get_json()["history"]
+    assert [e["kind"] for e in history].count("deadline") == 1  # the order says its dates moved
     longer = _patch(api, f"/api/v1/deadline-rules/{rule['id']}", diagnosis_days=4, margin=2, margin_unit="days")
     assert longer.status_code == 200, longer.get_json()
     assert (longer.get_json()["diagnosis_days"], longer.get_json()["margin_hours"]) == (4, 48)
@@ -59,6 +61,15 @@ def test_rule_refusals_change_nothing(api, world, session) -> None:  # noqa: ANN
         refused = api("admin").post("/api/v1/deadline-rules", json=body)
         assert refused.status_code == 422 and field in refused.get_json()["errors"], (body, refused.get_json())
     assert session.scalar(select(func.count()).select_from(DeadlineRule)) == count
+    rule_id = session.scalar(select(DeadlineRule.id))
+    for change, field in (({"margin": 5, "margin_unit": "days"}, "margin"), ({"margin_unit": "days"}, "margin"),
+                          ({"manufacturer": "Атлант", "contract_number": "X-1"}, "contract_number"),
+                          ({"center": "ZZZ"}, "center"), ({"repair_days": "5"}, "repair_days")):
+        refused = _patch(api, f"/api/v1/deadline-rules/{rule_id}", **change)
+        assert refused.status_code == 422 and field in refused.get_json()["errors"], (change, refused.get_json())
+    session.expire_all()
+    kept = session.get(DeadlineRule, rule_id)
+    assert (kept.margin_hours, kept.manufacturer_id, kept.repair_days) == (24, None, 10)
     assert _patch(api, "/api/v1/deadline-rules/999999", repair_days=3).status_code == 404
     assert api("team_lead").post("/api/v1/deadline-rules", json=RULE).status_code == 403
     assert api("team_lead").get("/api/v1/deadline-rules").status_code == 403

@@ -66,7 +66,14 @@ def test_center_and_location_rules_are_the_domains_and_change_nothing(api, world
     foreign = api("admin").post(f"/api/v1/service-centers/{world.ekb.id}/locations",
                                 json={"code": "EKB-X", "name": "Полка", "kind": "shelf", "parent": "MSK-WH"})
     assert foreign.status_code == 422 and "parent" in foreign.get_json()["errors"]
+    main = session.scalar(select(Location).where(Location.code == "MSK-WH"))
+    for change, field in (({"kind": "shelf", "parent": "MSK-WH"}, "parent"), ({"code": "bad code"}, "code"),
+                          ({"parent": "NOWHERE"}, "parent"), ({"is_main": "yes"}, "is_main")):
+        refused = _patch(api, "admin", f"/api/v1/locations/{main.id}", **change)
+        assert refused.status_code == 422 and field in refused.get_json()["errors"], (change, refused.get_json())
     assert _count(session, ServiceCenter) == before[0] and _count(session, Location) == before[1]
+    session.expire_all()
+    assert (session.get(Location, main.id).kind, session.get(Location, main.id).code) == ("warehouse", "MSK-WH")
     session.expire_all()
     assert session.get(ServiceCenter, world.msk.id).kind == "own"
     assert api("admin").get("/api/v1/service-centers/999999").status_code == 404

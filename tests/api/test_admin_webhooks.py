@@ -67,6 +67,12 @@ def test_bad_subscriptions_are_refused_and_nothing_is_made(api, world, session) 
         refused = _subscribe(api, **{"url": "https://vendor.example/in", **extra})
         assert refused.status_code == 422 and field in refused.get_json()["errors"], (extra, refused.get_json())
     assert session.scalar(select(func.count()).select_from(WebhookSubscription)) == 0
+    made = _subscribe(api, "https://vendor.example/in").get_json()
+    for change in ({"url": "mailto:x@y.z"}, {"on_created": False, "on_state_changed": False}, {"states": "all"},
+                   {"active": "no"}):
+        assert _patch(api, f"/api/v1/webhooks/{made['id']}", **change).status_code == 422, change
+    assert api("admin").get(f"/api/v1/webhooks/{made['id']}").get_json() == {
+        k: v for k, v in made.items() if k != "secret"}
     for path in ("/api/v1/webhooks/999999", "/api/v1/webhooks/999999/deliveries"):
         assert api("admin").get(path).status_code == 404
     assert api("admin").post("/api/v1/webhook-deliveries/999999/replay").status_code == 404
