@@ -144,6 +144,7 @@ MISSING = {
     ("webhook-deliveries", "delivery_id"): 2_000_000_000,
     ("jobs", "outbox_id"): 2_000_000_000,
     ("jobs", "job_id"): "outbox-2000000000",
+    ("reports", "key"): "no-such-report",
 }
 # The network's own records, not a center's: the catalogue, the price list, the codes and checklists,
 # the deadline rules and calendar, webhooks and jobs. The same record is tried from every side; a
@@ -151,7 +152,7 @@ MISSING = {
 NETWORK = {("parts", "code"), ("manufacturers", "manufacturer_id"), ("models", "model_id"),
            ("labour-items", "item_id"), ("diagnosis-codes", "code_id"), ("checklist-items", "item_id"),
            ("deadline-rules", "rule_id"), ("calendar-days", "day_id"), ("webhooks", "subscription_id"),
-           ("webhook-deliveries", "delivery_id"), ("jobs", "outbox_id"), ("jobs", "job_id")}
+           ("webhook-deliveries", "delivery_id"), ("jobs", "outbox_id"), ("jobs", "job_id"), ("reports", "key")}
 
 
 @dataclass
@@ -190,6 +191,7 @@ def matrix(factory: Factory, session, app) -> Matrix:  # noqa: ANN001
     admin = factory.staff(msk, Role.ADMIN)
     network = {
         ("parts", "code"): "PART-MSK",
+        ("reports", "key"): "repairs",  # the same report for everyone; its figures are each one's own
         ("manufacturers", "manufacturer_id"): brand.id,
         ("models", "model_id"): model.id,
         ("labour-items", "item_id"): create_labour_item(session, admin, code="MATRIX-1", name="Диагностика",

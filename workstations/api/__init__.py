@@ -40,6 +40,7 @@ from workstations.api import (  # noqa: E402, F401  (routes register on bp)
     orders,
     part_catalogue,
     parts,
+    reports,
     shipments,
     shipments_more,
     spec,

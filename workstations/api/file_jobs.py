@@ -78,7 +78,7 @@ register({
         "operationId": "downloadFileJob", "summary": "The made file (PDF, CSV or XLSX)", "parameters": _JOB,
         "responses": {"200": {"description": "The file", "content": {
             "application/pdf": {"schema": {"contentMediaType": "application/pdf"}},
-            "text/csv": {"schema": {"type": "string"}},
+            "text/csv": {"schema": {"contentMediaType": "text/csv"}},
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                 "schema": {"contentMediaType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}}},
             **problems("404", "409")}}},
