@@ -526,3 +526,4 @@ def test_a_rate_card_is_changed(api, books, session) -> None:  # noqa: ANN001
     assert session.get(RateCard, card.id).kind.value == "partner"
     assert session.get(RateCard, card.id).vat_rate == D("20.00")
     assert api("admin").open("PATCH", f"{V1}/rate-cards/987654", json={}).status_code == 404
+    assert api("admin").open("PATCH", f"{V1}/rate-cards/{2**38}", json={}).status_code == 404  # past an id's range

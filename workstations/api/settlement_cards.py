@@ -81,12 +81,6 @@ def rate_cards() -> Response:
     return jsonify(paged(result, [_card(c) for c in result.items]))
 
 
-@bp.route("/settlements/rate-cards/<int:card_id>")
-@allow(Role.ADMIN)
-def rate_card(card_id: int) -> Response:
-    return jsonify(_card(_get(card_id)))
-
-
 def _amount(f: Fields, data: dict[str, Any], name: str) -> str | None:
     value = data.get(name)
     if value is None:
@@ -163,13 +157,16 @@ def rate_card_create() -> Response:
     return response
 
 
-@bp.route("/settlements/rate-cards/<int:card_id>", methods=["PATCH"])
+# One rule for both methods: with two, an id past the converter's range would answer PATCH with a 405
+# naming GET (werkzeug counts the GET rule's path as matched before the converter refuses the number).
+@bp.route("/settlements/rate-cards/<int:card_id>", methods=["GET", "PATCH"])
 @allow(Role.ADMIN)
-def rate_card_update(card_id: int) -> Response:
-    """Change the fields given; lines already priced keep their figures until they are re-priced. `lines`,
-    when given, is the whole new list."""
+def rate_card(card_id: int) -> Response:
+    """GET: the card. PATCH: change the fields given; lines already priced keep their figures until they are
+    re-priced. `lines`, when given, is the whole new list."""
     card = _get(card_id)
-    update_rate_card(db(), actor(), card, **_values(json_body(), creating=False))
+    if request.method == "PATCH":
+        update_rate_card(db(), actor(), card, **_values(json_body(), creating=False))
     return jsonify(_card(card))
 
 
