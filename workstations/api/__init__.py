@@ -43,6 +43,7 @@ from workstations.api import (  # noqa: E402, F401  (routes register on bp)
     parts,
     reports,
     settlement_cards,
+    settlement_claims,
     settlements,
     shipments,
     shipments_more,
