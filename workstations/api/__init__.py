@@ -21,7 +21,6 @@ bp.register_error_handler(DomainError, from_domain)
 bp.before_request(refuse_nul_in_url)
 
 from workstations.api import (  # noqa: E402, F401  (routes register on bp)
-from workstations.api import (  # noqa: E402, F401  (routes register on bp)
     admin_catalog,
     admin_centers,
     admin_deadlines,
