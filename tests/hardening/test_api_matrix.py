@@ -38,6 +38,7 @@ from servicecenter.knowledge import services as knowledge
 from servicecenter.maintenance.services import create_plan
 from servicecenter.pricing.services import create_labour_item
 from servicecenter.repairs import estimates
+from servicecenter.repairs.models import RepairOrder
 from servicecenter.repairs.states import RepairState
 from servicecenter.shipments.services import add_scanned, create_shipment
 from servicecenter.stock import counts
@@ -47,6 +48,7 @@ from servicecenter.webhooks.services import create_subscription
 from tests.api.conftest import ApiClient
 from tests.domain.test_estimates import make_part, receive_stock
 from tests.factories import Factory
+from tests.settlement_fixtures import settlement_world
 from workstations.api.spec import build_spec
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -145,6 +147,11 @@ MISSING = {
     ("jobs", "outbox_id"): 2_000_000_000,
     ("jobs", "job_id"): "outbox-2000000000",
     ("reports", "key"): "no-such-report",
+    ("settlements/statements", "statement_id"): 2_000_000_000,
+    ("settlements/statements", "line_id"): 2_000_000_000,
+    ("settlements/claims", "claim_id"): 2_000_000_000,
+    ("settlements/claims", "line_id"): 2_000_000_000,
+    ("settlements/rate-cards", "card_id"): 2_000_000_000,
 }
 # The network's own records, not a center's: the catalogue, the price list, the codes and checklists,
 # the deadline rules and calendar, webhooks and jobs. The same record is tried from every side; a
@@ -152,7 +159,9 @@ MISSING = {
 NETWORK = {("parts", "code"), ("manufacturers", "manufacturer_id"), ("models", "model_id"),
            ("labour-items", "item_id"), ("diagnosis-codes", "code_id"), ("checklist-items", "item_id"),
            ("deadline-rules", "rule_id"), ("calendar-days", "day_id"), ("webhooks", "subscription_id"),
-           ("webhook-deliveries", "delivery_id"), ("jobs", "outbox_id"), ("jobs", "job_id"), ("reports", "key")}
+           ("webhook-deliveries", "delivery_id"), ("jobs", "outbox_id"), ("jobs", "job_id"), ("reports", "key"),
+           ("settlements/claims", "claim_id"), ("settlements/claims", "line_id"),
+           ("settlements/rate-cards", "card_id")}
 
 
 @dataclass
@@ -207,6 +216,18 @@ def matrix(factory: Factory, session, app) -> Matrix:  # noqa: ANN001
         ("webhooks", "subscription_id"): create_subscription(session, admin, name="Vendor",
                                                              url="https://vendor.example/hook", on_created=True).id,
     }
+    # the settlements: each partner's statement of its repair; the manufacturer's claim and the rate
+    # cards are the head office's (a partner never sees a claim, even of its own repair)
+    books = settlement_world(session, own=_order(session, sites["EKB"]),
+                             foreign=[_order(session, sites["NSK"]), _order(session, sites["MSK"])],
+                             kzn=ekb, ekb=nsk)
+    for code, index in (("EKB", None), ("NSK", 0)):
+        side = books["own"] if index is None else {k: v[index] for k, v in books["foreign"].items()}
+        sites[code].values.update({("settlements/statements", "statement_id"): side["statement_id"],
+                                   ("settlements/statements", "line_id"): side["statement_line_id"]})
+    network.update({("settlements/claims", "claim_id"): books["own"]["claim_id"],
+                    ("settlements/claims", "line_id"): books["own"]["claim_line_id"],
+                    ("settlements/rate-cards", "card_id"): books["own"]["card_id"]})
     for site in sites.values():
         site.values.update(network)
     users = {"partner": factory.staff(ekb, Role.PARTNER), "engineer": factory.staff(msk, Role.ENGINEER),
@@ -214,6 +235,10 @@ def matrix(factory: Factory, session, app) -> Matrix:  # noqa: ANN001
     tokens = {who: create_token(session, None, user, "matrix")[1] for who, user in users.items()}
     session.flush()
     return Matrix(sites, tokens)
+
+
+def _order(session, site: Site) -> RepairOrder:  # noqa: ANN001
+    return session.scalar(select(RepairOrder).where(RepairOrder.number == site.values[("repair-orders", "number")]))
 
 
 def _operations() -> list[tuple[str, str, list[str]]]:
@@ -234,9 +259,15 @@ def _operations() -> list[tuple[str, str, list[str]]]:
     return ops
 
 
+def _segment(path: str) -> str:
+    """What a path's identifiers belong to: its first segment (settlements: its first two)."""
+    parts = path.split("/")
+    return "/".join(parts[1:3]) if parts[1] == "settlements" else parts[1]
+
+
 def _fill(path: str, params: list[str], values: dict[tuple[str, str], Any]) -> str | None:
     """The path with this site's identifiers; None where the site has no such object."""
-    segment = path.split("/")[1]
+    segment = _segment(path)
     for name in params:
         if (segment, name) not in values:
             return None
@@ -262,7 +293,7 @@ def _answer(response: Any) -> tuple[int, str]:
 
 def test_every_operation_with_an_identifier_keeps_the_wall(client, matrix: Matrix, session) -> None:  # noqa: ANN001
     operations = _operations()
-    segments = {(path.split("/")[1], name) for _m, path, params in operations for name in params}
+    segments = {(_segment(path), name) for _m, path, params in operations for name in params}
     unresolved = sorted(segments - set(MISSING))
     assert not unresolved, f"path parameters without a resolver in this test: {unresolved}"
     partner, staff = (ApiClient(client, matrix.tokens[w]) for w in ("partner", "engineer"))
@@ -276,7 +307,7 @@ def test_every_operation_with_an_identifier_keeps_the_wall(client, matrix: Matri
             continue
         kw: dict[str, Any] = {} if method == "get" else {"json": {}}
         missing = _answer(partner.open(method.upper(), _fill(path, params, MISSING), **kw))
-        shared = (path.split("/")[1], params[-1]) in NETWORK
+        shared = (_segment(path), params[-1]) in NETWORK
         for other in ("NSK", "MSK"):
             url = _fill(path, params, matrix.sites[other].values)
             if url is None:
