@@ -18,11 +18,14 @@ from sqlalchemy import func, select
 
 from servicecenter.accounts.roles import Role
 from servicecenter.accounts.tokens import create_token
-from servicecenter.centers.models import CenterKind
+from servicecenter.centers.models import CenterKind, ServiceCenter
 from servicecenter.db import Database
 from servicecenter.equipment.models import Unit
 from servicecenter.repairs.models import EventKind, RepairEvent, RepairOrder
-from servicecenter.stock.models import StockMove
+from servicecenter.repairs.states import RepairState
+from servicecenter.stock import queries as stock_queries
+from servicecenter.stock.models import Reservation, ReservationState, StockMove
+from tests.domain.test_estimates import make_part, receive_stock
 from tests.factories import Factory
 from tests.hardening.live import at_once, call, serve
 
@@ -49,7 +52,7 @@ def network(committed_database: Database, database_url: str, tmp_path: Path) -> 
         msk.brands.append(brand)
         ekb.brands.append(brand)
         users = {"admin": f.user(msk, Role.ADMIN), "logistics": f.user(msk, Role.LOGISTICS),
-                 "partner": f.user(ekb, Role.PARTNER)}
+                 "partner": f.user(ekb, Role.PARTNER), "engineer": f.user(msk, Role.ENGINEER)}
         tokens = {who: create_token(s, None, user, "concurrency")[1] for who, user in users.items()}
         order = f.order(msk, unit=f.unit(model))  # received: its unit on MSK's main warehouse
         number, serial = order.number, order.unit.serial
@@ -122,3 +125,23 @@ def test_one_shipment_scanned_dispatched_and_received_by_eight_at_once(network: 
         moves = Counter(s.scalars(select(StockMove.reason).where(StockMove.unit_id == unit.id)))
     # besides the intake: one move out (dispatch) and one in (receipt), nothing twice
     assert sum(moves.values()) == 3, moves
+
+
+def test_eight_bookings_of_the_last_part_one_wins(network: Network, committed_database: Database) -> None:
+    with committed_database.unit_of_work() as s:
+        f = Factory(s)
+        msk = s.scalar(select(ServiceCenter).where(ServiceCenter.code == "MSK"))
+        part = make_part(s, sku="LAST-ONE")
+        receive_stock(s, msk, part, 1)
+        numbers = [f.order(msk, RepairState.DIAGNOSIS).number for _ in range(CLIENTS)]
+        part_id, center_id = part.id, msk.id
+    results = at_once(CLIENTS, lambda i: call(network.base, network.tokens["engineer"], "POST",
+                                              f"/repair-orders/{numbers[i]}/parts", {"part": "LAST-ONE", "quantity": 1}))
+    statuses = _statuses(results)
+    assert statuses == Counter({201: 1, 422: CLIENTS - 1}), statuses  # the rest are told what is free: 0
+    assert all("0" in body["detail"] for status, body in results if status == 422)
+    with committed_database.unit_of_work() as s:
+        booked = s.scalar(select(func.count()).select_from(Reservation).where(
+            Reservation.part_id == part_id, Reservation.state == ReservationState.ACTIVE))
+        free = stock_queries.free_quantity(s, center_id, part_id)
+    assert (booked, free) == (1, 0)  # one booking, and the stock never below nothing
