@@ -90,12 +90,14 @@ def _is_race(exc: DBAPIError) -> bool:
 
 
 def database_error_response(exc: DBAPIError) -> Response:
-    """A database error raised inside a view: a lost connection is 503, a lost race 409, the rest 500."""
-    if exc.connection_invalidated:
-        current_app.logger.warning("database connection lost: %s", exc.orig)
-        return unavailable_response(exc)
+    """A database error raised inside a view: a lost race is 409; the server gone or refusing (a
+    restart, a killed connection, no connection to be had, a full disk) 503; anything else — a
+    statement the database refuses — is our bug, 500."""
     if isinstance(exc, OperationalError) and _is_race(exc):
         return race_response(exc)
+    if exc.connection_invalidated or isinstance(exc, OperationalError):
+        current_app.logger.warning("database unavailable: %s", exc.orig)
+        return unavailable_response(exc)
     current_app.logger.error("database error", exc_info=exc)
     return _server_error(exc)
 
