@@ -19,6 +19,7 @@ from servicecenter.diagnostics.catalogue import list_checklist
 from servicecenter.diagnostics.checklist import order_category
 from servicecenter.diagnostics.models import ChecklistTick, CodeKind, DiagnosisCode, OrderDiagnosis
 from servicecenter.errors import N_, PermissionDenied, StateConflict, ValidationFailed
+from servicecenter.fields import parse_id
 from servicecenter.repairs.history import record_event
 from servicecenter.repairs.models import EventKind, RepairOrder, WorkLog
 from servicecenter.repairs.services import _text, apply_transition, check_center
@@ -105,10 +106,8 @@ def _code(session: Session, code_id: int | str | None, kind: CodeKind, category:
         if required:
             errors[field] = N_("Choose a code")
         return None
-    try:
-        code = session.get(DiagnosisCode, int(code_id))
-    except (TypeError, ValueError):
-        code = None
+    found = parse_id(code_id)
+    code = session.get(DiagnosisCode, found) if found is not None else None
     if code is None or code.kind != kind:
         errors[field] = N_("Unknown code")
     elif not code.active:

@@ -107,15 +107,20 @@ def _check(client, url: str, failures: list[str], payload: str | None = None) ->
     except Exception as exc:  # noqa: BLE001  (TESTING propagates a crash: it is the 500 we look for)
         failures.append(f"500 {url[:160]} {type(exc).__name__}: {str(exc)[:160]}")
         return
+    _check_body(response, url[:160], failures, payload)
+
+
+def _check_body(response, what: str, failures: list[str], payload: str | None = None) -> None:  # noqa: ANN001
+    """No server error, no SQL text or traceback, no payload markup unescaped."""
     body = response.get_data(as_text=True) if response.mimetype.startswith(("text/", "application/json")) else ""
     if response.status_code >= 500:
-        failures.append(f"{response.status_code} {url[:160]}")
+        failures.append(f"{response.status_code} {what}")
     elif LEAKS.search(body):
-        failures.append(f"leak {url[:160]}: {LEAKS.search(body).group(0)}")
+        failures.append(f"leak {what}: {LEAKS.search(body).group(0)}")
     elif "select" not in unquote(payload or "").lower() and SELECT.search(body):
-        failures.append(f"leak {url[:160]}: SELECT")
+        failures.append(f"leak {what}: SELECT")
     elif "<script>alert(1)</script>" in body:
-        failures.append(f"unescaped {url[:160]}")
+        failures.append(f"unescaped {what}")
 
 
 def sweep(app, client, world, role: Role) -> tuple[int, list[str]]:  # noqa: ANN001, F811

@@ -36,6 +36,7 @@ from servicecenter.centers.services import STOCK_KINDS
 from servicecenter.errors import ValidationFailed
 from workstations import labels
 from workstations.web.errors import field_errors, translate
+from workstations.web.forms import form_id
 
 # Suggestions for the time-zone field (Russia's zones first); any IANA name is accepted.
 TIMEZONE_SUGGESTIONS = [
@@ -126,7 +127,7 @@ class CenterForm(ServiceForm):
                            datalist=DataList(TIMEZONE_SUGGESTIONS),
                            description=_l("An IANA name, e.g. Europe/Moscow or Asia/Yekaterinburg."))
     hours = StringField(_l("Opening hours"), [Length(max=200)])
-    brands = MultiCheckboxField(_l("Authorised brands"), coerce=int, choices=[])
+    brands = MultiCheckboxField(_l("Authorised brands"), coerce=form_id, choices=[])
     repair_warranty_days = IntegerField(_l("Our warranty on a repair, days"), [InputRequired()], default=90,
                                         description=_l("A unit back within this time is a repeat repair under "
                                                        "our warranty."))

@@ -20,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from servicecenter.repairs.models import OrderType, Priority
 from workstations import labels
+from workstations.web.forms import IdField
 
 # Typical defects seen at the counter (ticked, then free text for the rest).
 CONDITION_CHECKLIST = [
@@ -54,14 +55,14 @@ class IntakeForm(FlaskForm):
     # The model picker: the clerk types into model_label, picks a suggestion, and its id goes into the
     # hidden model_id. Without a pick, a model named in full in model_label is looked up; the domain
     # checks the model is active (servicecenter.repairs.intake).
-    model_id = IntegerField(validators=[Optional()])
+    model_id = IdField(validators=[Optional()])
     model_label = StringField(_l("Model"), validators=[Optional(), Length(max=300)])
     purchase_date = DateField(_l("Purchase date"), validators=[Optional()])
     seller = StringField(_l("Seller"), validators=[Optional(), Length(max=200)])
     contract_number = StringField(_l("Extended-warranty contract No."), validators=[Optional(), Length(max=40)])
     # Checked by content in the domain (servicecenter.attachments) when the order is received.
     photos = MultipleFileField(_l("Photos: nameplate, seals, damage"), validators=[Optional()])
-    customer_id = IntegerField(validators=[Optional()])
+    customer_id = IdField(validators=[Optional()])
     customer_name = StringField(_l("Customer"), validators=[Optional(), Length(max=200)])
     customer_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     customer_email = StringField(_l("E-mail"), validators=[Optional(), Length(max=200)])

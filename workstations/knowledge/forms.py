@@ -24,6 +24,7 @@ from servicecenter.catalog.models import Manufacturer, ProductModel
 from servicecenter.diagnostics.models import DiagnosisCode
 from servicecenter.knowledge.models import Article, ArticleState, Visibility
 from servicecenter.knowledge.services import MAX_BODY, MAX_TAGS, MAX_TITLE
+from workstations.web.forms import IdField
 
 VISIBILITY_LABELS = {
     Visibility.PUBLIC: _l("Public: anyone, in the help section and on the status page"),
@@ -92,7 +93,7 @@ class StateForm(FlaskForm):
 
 
 class RollbackForm(FlaskForm):
-    number = IntegerField(validators=[DataRequired()])
+    number = IdField(validators=[DataRequired()])
     revision = IntegerField(validators=[Optional()])
 
 

@@ -7,10 +7,12 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from workstations.web.forms import form_id
+
 
 class NewShipmentForm(FlaskForm):
-    origin = SelectField(_l("From"), coerce=int, validate_choice=False)
-    destination = SelectField(_l("To"), coerce=int, validate_choice=False)
+    origin = SelectField(_l("From"), coerce=form_id, validate_choice=False)
+    destination = SelectField(_l("To"), coerce=form_id, validate_choice=False)
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
 

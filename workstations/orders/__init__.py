@@ -46,6 +46,7 @@ from workstations.labels import label
 from workstations.web.access import allow, any_staff, blueprint_policy
 from workstations.web.auth_session import actor
 from workstations.web.dbsession import db
+from workstations.web.forms import IdField
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 blueprint_policy(bp, STAFF_ROLES)
@@ -62,12 +63,12 @@ class TransitionForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    engineer_id = IntegerField(validators=[Optional()])
+    engineer_id = IdField(validators=[Optional()])
     version = IntegerField(validators=[Optional()])
 
 
 class RouteForm(FlaskForm):
-    center_id = IntegerField(validators=[DataRequired()])
+    center_id = IdField(validators=[DataRequired()])
     version = IntegerField(validators=[Optional()])
 
 

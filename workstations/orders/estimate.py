@@ -31,6 +31,7 @@ from workstations.orders import bp
 from workstations.web.access import allow
 from workstations.web.auth_session import actor
 from workstations.web.dbsession import db
+from workstations.web.forms import IdField
 
 ESTIMATE_STATE = {
     EstimateState.DRAFT: _l("Draft"),
@@ -48,7 +49,7 @@ REVISABLE = frozenset({RepairState.DIAGNOSIS, RepairState.IN_REPAIR, RepairState
 class LineForm(FlaskForm):
     kind = HiddenField(validators=[DataRequired()])
     part_code = StringField(validators=[Optional(), Length(max=64)])
-    labour_item_id = IntegerField(validators=[Optional()])
+    labour_item_id = IdField(validators=[Optional()])
     description = StringField(validators=[Optional(), Length(max=300)])
     quantity = StringField(validators=[DataRequired(), Length(max=20)])
     unit_price = StringField(validators=[Optional(), Length(max=20)])

@@ -12,6 +12,7 @@ from servicecenter.repairs.models import Priority
 from servicecenter.repairs.queue import UNASSIGNED, Deadline, Payment, QueueFilter, Sort
 from servicecenter.repairs.states import RepairState
 from workstations import labels
+from workstations.web.forms import IdField
 
 PAYMENT_LABELS = {Payment.WARRANTY: _l("Warranty"), Payment.PAID: _l("Paid")}
 DEADLINE_LABELS = {Deadline.OVERDUE: _l("Overdue"), Deadline.DUE_TODAY: _l("Due today"),
@@ -73,6 +74,6 @@ class BulkForm(FlaskForm):
     engineer_id = StringField()  # an id, or "none" to unassign
     priority = SelectField(_l("Priority"), validators=[Optional()],
                            choices=[NONE, *(SelectChoice(p.value, labels.PRIORITY[p]) for p in Priority)])
-    center_id = IntegerField(validators=[Optional()])
+    center_id = IdField(validators=[Optional()])
     next = HiddenField()
 

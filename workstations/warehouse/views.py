@@ -29,6 +29,7 @@ from workstations.warehouse.forms import ScanForm, ShelfForm
 from workstations.web.auth_session import actor
 from workstations.web.dbsession import db
 from workstations.web.errors import translate
+from workstations.web.forms import form_id
 
 NO_CENTER = N_("Your account belongs to no service center; the warehouse works for one center")
 
@@ -135,7 +136,7 @@ def add_shelf() -> Response | tuple[str, int]:
     form = ShelfForm()
     cid = center_id()
     try:
-        parent = db().get(Location, int(form.warehouse.data or 0))
+        parent = db().get(Location, form_id(form.warehouse.data))
         if parent is None or parent.center_id != cid:
             raise ValidationFailed(N_("Choose the warehouse the shelf is in"))
         shelf = shelves.create_shelf(db(), actor(), parent.center, parent, code=form.code.data or "",
