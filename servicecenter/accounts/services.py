@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select, text
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -109,9 +109,21 @@ def _failures(session: Session, column, value: str, since: datetime) -> int:  # 
     ) or 0
 
 
+def _one_at_a_time(session: Session, email: str, remote_addr: str) -> None:
+    """Attempts at one account, or from one address, take turns until their transaction ends: fifty
+    guesses sent at once would otherwise all count the failures before any of them is written, and all
+    get through. PostgreSQL: transaction-scoped advisory locks (email's first, then the address's, so
+    two attempts never wait for each other in a circle). SQLite already runs one writer at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in (f"login-email:{email}", f"login-addr:{remote_addr}"):
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+
+
 def authenticate(session: Session, email: str, password: str, remote_addr: str) -> User:
     """Check a login; raises LoginThrottled or LoginRefused, never says which part was wrong."""
     email = normalise_email(email)
+    _one_at_a_time(session, email, remote_addr)
     now = utcnow()
     since = now - THROTTLE_WINDOW
     if (_failures(session, LoginAttempt.email, email, since) >= MAX_FAILURES_PER_EMAIL

@@ -21,8 +21,10 @@ from tests.conftest import make_settings
 
 @contextmanager
 def serve(database: Database, database_url: str, tmp_path: Path) -> Iterator[str]:
-    """The app on a free port in a threaded server; yields the API's base URL."""
-    app = create_app(make_settings(database_url, tmp_path), overrides={"TESTING": True}, database=database)
+    """The app on a free port in a threaded server; yields the API's base URL. Plain HTTP on loopback:
+    the session cookie without its Secure flag, so that a real HTTP client sends it back."""
+    settings = make_settings(database_url, tmp_path, secure_cookies=False)
+    app = create_app(settings, overrides={"TESTING": True}, database=database)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import func, select
 
+from servicecenter.accounts.models import LoginAttempt
 from servicecenter.accounts.roles import Role
+from servicecenter.accounts.services import MAX_FAILURES_PER_EMAIL
 from servicecenter.accounts.tokens import create_token
 from servicecenter.centers.models import CenterKind, ServiceCenter
 from servicecenter.db import Database
@@ -26,7 +29,7 @@ from servicecenter.repairs.states import RepairState
 from servicecenter.stock import queries as stock_queries
 from servicecenter.stock.models import Reservation, ReservationState, StockMove
 from tests.domain.test_estimates import make_part, receive_stock
-from tests.factories import Factory
+from tests.factories import PASSWORD, Factory, csrf_token
 from tests.hardening.live import at_once, call, serve
 
 CLIENTS = 8
@@ -145,3 +148,35 @@ def test_eight_bookings_of_the_last_part_one_wins(network: Network, committed_da
             Reservation.part_id == part_id, Reservation.state == ReservationState.ACTIVE))
         free = stock_queries.free_quantity(s, center_id, part_id)
     assert (booked, free) == (1, 0)  # one booking, and the stock never below nothing
+
+
+def test_sixteen_guesses_at_once_get_the_same_five_tries_as_one_after_another(
+        network: Network, committed_database: Database) -> None:
+    """A brute force sent in parallel is throttled like one sent in turn, for a real account and a made-up
+    one alike: exactly MAX_FAILURES_PER_EMAIL wrong-password answers, the rest 429, and the right
+    password refused too while throttled."""
+    root = network.base.removesuffix("/api/v1")
+    with committed_database.unit_of_work() as s:
+        msk = s.scalar(select(ServiceCenter).where(ServiceCenter.code == "MSK"))
+        Factory(s).user(msk, Role.INTAKE, email="clerk@race.test")
+
+    def browsers(count: int) -> list[tuple[requests.Session, str]]:
+        """Each its own cookie and the login form's token, ready to send."""
+        made = []
+        for _ in range(count):
+            browser = requests.Session()
+            made.append((browser, csrf_token(browser.get(f"{root}/login", timeout=30).text)))
+        return made
+
+    def send(ready: list[tuple[requests.Session, str]], email: str, password: str) -> Counter[int]:
+        return Counter(at_once(len(ready), lambda i: ready[i][0].post(
+            f"{root}/login", data={"email": email, "password": password, "csrf_token": ready[i][1]},
+            allow_redirects=False, timeout=60).status_code))
+
+    for email in ("clerk@race.test", "ghost@race.test"):
+        answers = send(browsers(16), email, "guess-1234")
+        assert answers == Counter({200: MAX_FAILURES_PER_EMAIL, 429: 16 - MAX_FAILURES_PER_EMAIL}), (email, answers)
+        with committed_database.unit_of_work() as s:
+            recorded = s.scalar(select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == email))
+        assert recorded == MAX_FAILURES_PER_EMAIL
+    assert send(browsers(1), "clerk@race.test", PASSWORD) == Counter({429: 1})  # the right password waits too
