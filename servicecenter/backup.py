@@ -17,7 +17,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import and_, exists, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -76,21 +76,21 @@ class Finding:
 
 def _foreign_keys(session: Session) -> list[Finding]:
     """Every foreign key value points at an existing row (a restore without constraint checks, or a
-    copy of a damaged file, would show here)."""
+    copy of a damaged file, would show here). The keys are the models' own, queried through Core."""
+    from servicecenter.db import Base
+
     found = []
-    inspector = inspect(session.connection())
-    for table in inspector.get_table_names():
-        for fk in inspector.get_foreign_keys(table):
-            join = " AND ".join(f'p."{r}" = c."{c}"' for c, r in zip(fk["constrained_columns"],
-                                                                   fk["referred_columns"], strict=True))
-            present = " AND ".join(f'c."{col}" IS NOT NULL' for col in fk["constrained_columns"])
-            orphans = session.scalar(text(
-                f'SELECT count(*) FROM "{table}" c WHERE {present} AND NOT EXISTS '  # noqa: S608 - names from the schema
-                f'(SELECT 1 FROM "{fk["referred_table"]}" p WHERE {join})'))
+    for table in Base.metadata.sorted_tables:
+        for fk in table.foreign_key_constraints:
+            parent = fk.referred_table.alias("parent")
+            columns = list(fk.columns)
+            joined = and_(*(parent.c[el.column.name] == el.parent for el in fk.elements))
+            orphans = session.scalar(select(func.count()).select_from(table).where(
+                *(c.is_not(None) for c in columns), ~exists().where(joined)))
             if orphans:
-                columns = ", ".join(fk["constrained_columns"])
-                found.append(Finding("foreign key", f"{orphans} row(s) of {table}({columns}) point at no "
-                                                    f"{fk['referred_table']} row"))
+                names = ", ".join(c.name for c in columns)
+                found.append(Finding("foreign key", f"{orphans} row(s) of {table.name}({names}) point at no "
+                                                    f"{fk.referred_table.name} row"))
     return found
 
 
