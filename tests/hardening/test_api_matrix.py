@@ -1,12 +1,14 @@
 """The JSON API's access matrix, generated from its OpenAPI document (issue 11).
 
 Every operation with a path parameter is called by a partner (EKB) with identifiers of its own
-center, of another partner (NSK), of our own network (MSK) and that do not exist, and by our own
-staff (an MSK engineer and counter clerk) with the partners'. What must hold:
+center, of another partner (NSK), of our own network's centers (MSK, SPB) and that do not exist, and
+by our own staff (an MSK engineer and counter clerk) with the partners' and another own center's
+(SPB's). What must hold:
 - for the partner, another center's object answers exactly like a missing one (the same status and
   problem type), never a success;
 - our own network's staff are not walled (they read every center's records: a routed unit's order,
-  its history), but they act only on their own center's: no write on a partner's object succeeds;
+  its history), but they act only on their own center's: no write on a partner's or another own
+  center's object succeeds;
 - nothing changes in the database on any of those calls;
 - no answer to the partner, nor any list it reads, carries another center's marker strings.
 A new path parameter without a resolver below fails the test: every later endpoint is swept too.
@@ -175,16 +177,18 @@ def matrix(factory: Factory, session, app) -> Matrix:  # noqa: ANN001
     msk = factory.center("MSK")
     ekb = factory.center("EKB", kind=CenterKind.PARTNER, city="Екатеринбург")
     nsk = factory.center("NSK", kind=CenterKind.PARTNER, city="Новосибирск")
+    spb = factory.center("SPB", city="Санкт-Петербург")  # another center of our own network
     brand = factory.manufacturer("Атлант")
     model = factory.model(brand, months=24, name="СМА 60")
-    for center in (msk, ekb, nsk):
+    for center in (msk, ekb, nsk, spb):
         center.brands.append(brand)
     session.flush()
     # the shipments: EKB's own to MSK; MSK's to NSK and NSK's to MSK, neither end of which is EKB
     uploads = Path(app.config["SETTINGS"].instance_path) / "uploads"
     sites = {"MSK": _site(factory, session, msk, model, "MRKMSKQ", nsk, uploads),
              "EKB": _site(factory, session, ekb, model, "MRKEKBQ", msk, uploads),
-             "NSK": _site(factory, session, nsk, model, "MRKNSKQ", msk, uploads)}
+             "NSK": _site(factory, session, nsk, model, "MRKNSKQ", msk, uploads),
+             "SPB": _site(factory, session, spb, model, "MRKSPBQ", nsk, uploads)}
     # Records of our own network that a partner never sees: a plan of MSK's, an unpublished article;
     # the partner's own: a published article.
     lead = factory.staff(msk, Role.TEAM_LEAD)
@@ -298,7 +302,7 @@ def test_every_operation_with_an_identifier_keeps_the_wall(client, matrix: Matri
     assert not unresolved, f"path parameters without a resolver in this test: {unresolved}"
     partner, staff = (ApiClient(client, matrix.tokens[w]) for w in ("partner", "engineer"))
     intake = ApiClient(client, matrix.tokens["intake"])
-    foreign_markers = [matrix.sites["MSK"].marker, matrix.sites["NSK"].marker]
+    foreign_markers = [matrix.sites[c].marker for c in ("MSK", "NSK", "SPB")]
     before = _fingerprint(session)
     cells = Counter()
     leaks, differences, successes, tried = [], [], [], set()
@@ -308,7 +312,7 @@ def test_every_operation_with_an_identifier_keeps_the_wall(client, matrix: Matri
         kw: dict[str, Any] = {} if method == "get" else {"json": {}}
         missing = _answer(partner.open(method.upper(), _fill(path, params, MISSING), **kw))
         shared = (_segment(path), params[-1]) in NETWORK
-        for other in ("NSK", "MSK"):
+        for other in ("NSK", "MSK", "SPB"):
             url = _fill(path, params, matrix.sites[other].values)
             if url is None:
                 continue
@@ -323,12 +327,12 @@ def test_every_operation_with_an_identifier_keeps_the_wall(client, matrix: Matri
             leaks += [(method, path, m) for m in foreign_markers if m.encode() in body]
         cells["partner × missing"] += 1
         for who, caller in (("engineer", staff), ("intake", intake)):
-            for other in ("EKB", "NSK"):
+            for other in ("EKB", "NSK", "SPB"):
                 url = _fill(path, params, matrix.sites[other].values)
                 if url is None:
                     continue
                 response = caller.open(method.upper(), url, **kw)
-                cells["staff × partner's"] += 1
+                cells["staff × another center's"] += 1
                 if response.status_code < 400 and method != "get":
                     successes.append((who, method, path, other, response.status_code))
     assert differences == [], differences  # another center's object looks exactly like a missing one
@@ -344,7 +348,7 @@ def test_every_operation_with_an_identifier_keeps_the_wall(client, matrix: Matri
 
 def test_the_partners_own_objects_and_lists_carry_no_other_centers_data(client, matrix: Matrix) -> None:  # noqa: ANN001
     partner = ApiClient(client, matrix.tokens["partner"])
-    foreign_markers = [matrix.sites["MSK"].marker, matrix.sites["NSK"].marker]
+    foreign_markers = [matrix.sites[c].marker for c in ("MSK", "NSK", "SPB")]
     own_marker, read, leaks = matrix.sites["EKB"].marker, [], []
     for method, path, params in _operations():
         if method != "get" or path == "/openapi.json":
