@@ -16,10 +16,7 @@ from servicecenter.attachments import (
     MAX_PHOTO_PIXELS,
     PDF_TYPE,
     UPLOAD_ROLES,
-    attachment_path,
-    get_attachment,
     list_attachments,
-    thumbnail_path,
 )
 from servicecenter.errors import N_
 from servicecenter.paging import Page
@@ -44,8 +41,8 @@ from workstations.api.spec import (
 )
 from workstations.attachments.views import (
     _name,
-    _send,
-    storage_dir,
+    serve_original,
+    serve_thumbnail,
     store_uploaded_documents,
     store_uploaded_photos,
 )
@@ -131,18 +128,14 @@ def attachments(number: str) -> Response:
 @any_staff()
 def attachment(attachment_id: int) -> Response:
     """The original file, as the order page serves it: images inline, PDFs as a download; nosniff, sandboxed."""
-    found = get_attachment(db(), attachment_id)  # through the order: another center's is 404
-    return _send(attachment_path(storage_dir(), found), found.content_type, _name(found),
-                 download=found.content_type == PDF_TYPE)
+    return serve_original(attachment_id)
 
 
 @bp.route("/attachments/<int:attachment_id>/thumbnail")
 @any_staff()
 def attachment_thumbnail(attachment_id: int) -> Response:
     """A JPEG at most 320 px on its longer side (images only; a PDF has none: 404)."""
-    found = get_attachment(db(), attachment_id)
-    stem = _name(found).rpartition(".")[0]
-    return _send(thumbnail_path(storage_dir(), found), "image/jpeg", f"{stem}-thumb.jpg")
+    return serve_thumbnail(attachment_id)
 
 
 # --- the OpenAPI description --------------------------------------------------------------------

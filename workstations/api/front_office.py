@@ -9,7 +9,6 @@ from flask import g, jsonify, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from printing import render_act, render_conclusion
 from servicecenter.accounts.roles import Role
 from servicecenter.catalog.models import ProductModel
 from servicecenter.centers.models import ServiceCenter
@@ -17,7 +16,6 @@ from servicecenter.clock import local_date, utcnow
 from servicecenter.errors import N_, StateConflict
 from servicecenter.idempotency import find_replay, remember_answer, request_hash
 from servicecenter.repairs import queries, services
-from servicecenter.repairs.documents import build_act, build_conclusion
 from servicecenter.repairs.handover import PAYMENT_METHODS, amount_due, issue_to_customer, prints_conclusion
 from servicecenter.repairs.intake import complete_registration
 from servicecenter.repairs.lookup import MAX_RATING_COMMENT, rate_repair
@@ -46,7 +44,7 @@ from workstations.api.spec import (
     problems,
     register,
 )
-from workstations.orders import _handover_words
+from workstations.orders import act_document
 from workstations.web.access import allow, any_staff
 from workstations.web.auth_session import actor
 from workstations.web.dbsession import db
@@ -214,17 +212,8 @@ def issue(number: str) -> Response:
 @any_staff()
 def act_pdf(number: str) -> Response:
     """Акт выполненных работ (repaired, replaced) — or the technical conclusion for the rest (orders.act_pdf)."""
-    order = queries.get_order_by_number(db(), number)
-    if order.state not in (RepairState.READY_FOR_PICKUP, RepairState.ISSUED) or order.outcome is None:
-        raise StateConflict(N_("Order %(number)s has no outcome yet: nothing to hand back"),
-                            current=order.state.value, allowed=[], number=order.number)
-    words = _handover_words(order)
-    if prints_conclusion(order):
-        engineer = order.engineer.name if order.engineer else ""
-        return _file(render_conclusion(build_conclusion(order, words, engineer)), "application/pdf",
-                     f"{order.number}-conclusion.pdf")
-    return _file(render_act(build_act(order, words, executor=actor().name)), "application/pdf",
-                 f"{order.number}-act.pdf")
+    pdf, name = act_document(queries.get_order_by_number(db(), number))
+    return _file(pdf, "application/pdf", name)
 
 
 # --- the OpenAPI description --------------------------------------------------------------------

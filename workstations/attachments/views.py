@@ -215,17 +215,28 @@ def _name(attachment: Attachment, suffix: str = "") -> str:
     return f"{stem}{suffix}.{ext}"
 
 
+def serve_original(attachment_id: int) -> Response:
+    """The original file (the order page's and the API's): images inline, PDFs as a download; nosniff,
+    sandboxed. Found through its order: another center's is 404."""
+    attachment = get_attachment(db(), attachment_id)
+    return _send(attachment_path(storage_dir(), attachment), attachment.content_type, _name(attachment),
+                 download=attachment.content_type == PDF_TYPE)
+
+
+def serve_thumbnail(attachment_id: int) -> Response:
+    """A JPEG at most 320 px on its longer side (images only; a PDF has none: 404)."""
+    attachment = get_attachment(db(), attachment_id)
+    stem = _name(attachment).rpartition(".")[0]
+    return _send(thumbnail_path(storage_dir(), attachment), "image/jpeg", f"{stem}-thumb.jpg")
+
+
 @bp.route("/attachments/<int:attachment_id>")
 @any_staff()
 def original(attachment_id: int) -> Response:
-    attachment = get_attachment(db(), attachment_id)  # through the order: another center's is 404
-    return _send(attachment_path(storage_dir(), attachment), attachment.content_type, _name(attachment),
-                 download=attachment.content_type == PDF_TYPE)
+    return serve_original(attachment_id)
 
 
 @bp.route("/attachments/<int:attachment_id>/thumb")
 @any_staff()
 def thumbnail(attachment_id: int) -> Response:
-    attachment = get_attachment(db(), attachment_id)
-    stem = _name(attachment).rpartition(".")[0]
-    return _send(thumbnail_path(storage_dir(), attachment), "image/jpeg", f"{stem}-thumb.jpg")
+    return serve_thumbnail(attachment_id)

@@ -37,7 +37,7 @@ from servicecenter.repairs.documents import (
     label_profile,
 )
 from servicecenter.repairs.handover import prints_conclusion
-from servicecenter.repairs.models import Outcome, initial_payer
+from servicecenter.repairs.models import Outcome, RepairOrder, initial_payer
 from servicecenter.repairs.states import STATE_HELP, RepairState, transitions_from
 from servicecenter.repairs.words import warranty_text, work_order_words
 from servicecenter.scanning import normalise_scan
@@ -161,20 +161,24 @@ def _handover_words(order) -> HandoverWords:  # noqa: ANN001
                                  "%(days)s days of our warranty on the work done", days=order.center.repair_warranty_days))
 
 
-@bp.route("/<number>/act.pdf")
-def act_pdf(number: str) -> Response:
-    """Акт выполненных работ (repaired/replaced) — or the technical conclusion for the rest."""
-    order = queries.get_order_by_number(db(), number)
+def act_document(order: RepairOrder) -> tuple[bytes, str]:
+    """Акт выполненных работ (repaired/replaced) — or the technical conclusion for the rest: the PDF and
+    its file name (the order page and the API print the same); a state conflict before the outcome."""
     if order.state not in (RepairState.READY_FOR_PICKUP, RepairState.ISSUED) or order.outcome is None:
         raise StateConflict(N_("Order %(number)s has no outcome yet: nothing to hand back"),
                             current=order.state.value, allowed=[], number=order.number)
     words = _handover_words(order)
     if prints_conclusion(order):
         engineer = order.engineer.name if order.engineer else ""
-        return _file(render_conclusion(build_conclusion(order, words, engineer)), "application/pdf",
-                     f"{order.number}-conclusion.pdf")
-    return _file(render_act(build_act(order, words, executor=actor().name)), "application/pdf",
-                 f"{order.number}-act.pdf")
+        return render_conclusion(build_conclusion(order, words, engineer)), f"{order.number}-conclusion.pdf"
+    return render_act(build_act(order, words, executor=actor().name)), f"{order.number}-act.pdf"
+
+
+@bp.route("/<number>/act.pdf")
+def act_pdf(number: str) -> Response:
+    """Акт выполненных работ (repaired/replaced) — or the technical conclusion for the rest."""
+    pdf, name = act_document(queries.get_order_by_number(db(), number))
+    return _file(pdf, "application/pdf", name)
 
 
 def _label(order):  # noqa: ANN001, ANN202
