@@ -246,3 +246,27 @@ def test_a_restarted_server_loses_nothing_and_duplicates_nothing(private_postgre
         assert load.statuses[503] > 0  # the outages were felt, and answered cleanly
         _check(load, base, token, database)
     database.dispose()
+
+
+# --- what is not an outage -------------------------------------------------------------------------
+
+def test_a_broken_statement_is_our_500_not_an_outage(tmp_path: Path) -> None:
+    """A statement the database refuses (here: a table that is not there) is a bug to see in the logs —
+    our 500 page — never disguised as "the database did not answer, try again"; the answer names nothing
+    of the statement."""
+    from servicecenter.app import create_app
+    from servicecenter.db import Base
+    from tests.conftest import make_settings
+
+    url = f"sqlite:///{tmp_path / 'broken.db'}"
+    database = Database(url)
+    Base.metadata.create_all(database.engine)
+    with database.engine.begin() as conn:
+        conn.execute(text("DROP TABLE knowledge_article_categories"))
+        conn.execute(text("DROP TABLE knowledge_articles"))
+    app = create_app(make_settings(url, tmp_path), database=database)  # not TESTING: errors are handled
+    answer = app.test_client().get("/help/")
+    assert answer.status_code == 500
+    body = answer.get_data(as_text=True)
+    assert "knowledge_articles" not in body and "sqlite" not in body.lower()
+    database.dispose()

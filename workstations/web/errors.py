@@ -89,13 +89,27 @@ def _is_race(exc: DBAPIError) -> bool:
     return code in ("40001", "40P01") or "database is locked" in str(exc.orig)
 
 
+def _is_unavailable(exc: DBAPIError) -> bool:
+    """The server gone or refusing: a broken or refused connection (PostgreSQL's class 08, a shutdown
+    57P01-57P03, out of resources 53, or no code at all when no connection could be made), SQLite's
+    file unreadable or its disk full. Not "no such table": that is our bug, and stays a 500."""
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if type(exc.orig).__module__.startswith("sqlite3"):
+        return any(m in str(exc.orig).lower() for m in ("unable to open", "disk i/o", "disk is full"))
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code is None or code.startswith(("08", "57P", "53"))
+
+
 def database_error_response(exc: DBAPIError) -> Response:
     """A database error raised inside a view: a lost race is 409; the server gone or refusing (a
     restart, a killed connection, no connection to be had, a full disk) 503; anything else — a
     statement the database refuses — is our bug, 500."""
     if isinstance(exc, OperationalError) and _is_race(exc):
         return race_response(exc)
-    if exc.connection_invalidated or isinstance(exc, OperationalError):
+    if _is_unavailable(exc):
         current_app.logger.warning("database unavailable: %s", exc.orig)
         return unavailable_response(exc)
     current_app.logger.error("database error", exc_info=exc)
