@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, jsonify, request, url_for
+from flask import g, jsonify, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -14,7 +14,6 @@ from servicecenter.catalog.models import ProductModel
 from servicecenter.centers.models import ServiceCenter
 from servicecenter.clock import local_date, utcnow
 from servicecenter.errors import N_, StateConflict
-from servicecenter.idempotency import find_replay, remember_answer, request_hash
 from servicecenter.repairs import queries, services
 from servicecenter.repairs.handover import PAYMENT_METHODS, amount_due, issue_to_customer, prints_conclusion
 from servicecenter.repairs.intake import complete_registration
@@ -26,7 +25,7 @@ from workstations.api import bp, present
 from workstations.api.catalog import manufacturer_named
 from workstations.api.documents import _file
 from workstations.api.order_actions import _version
-from workstations.api.orders import INTAKE_FIELDS, _intake, _order_body
+from workstations.api.orders import INTAKE_FIELDS, _intake, _order_body, created_order, idempotent_order
 from workstations.api.payload import Fields, json_body
 from workstations.api.problems import Problem
 from workstations.api.spec import (
@@ -55,13 +54,6 @@ VISIT_FIELDS = {"customer_name": "customer.name", "customer_phone": "customer.ph
                 "manufacturer_id": "manufacturer", "model_id": "model"}
 
 
-def _created(answer: dict[str, Any], number: str) -> Response:
-    response = jsonify(answer)
-    response.status_code = 201
-    response.headers["Location"] = url_for("api.order", number=number)
-    return response
-
-
 # --- the call center ------------------------------------------------------------------------------
 
 @bp.route("/call-center/notes", methods=["POST"])
@@ -74,7 +66,7 @@ def call_note() -> Response:
     f.check()
     order = queries.get_order_by_number(db(), number)
     services.add_comment(db(), order, actor(), text)
-    return _created(_order_body(order), order.number)
+    return created_order(_order_body(order))
 
 
 def _visit(data: dict[str, Any]) -> VisitRequest:
@@ -118,20 +110,8 @@ def new_visit() -> Response:
     """Pre-register a caller's visit at a center authorised for the brand (call_center.new_visit)."""
     data = json_body()
     g.api_fields = VISIT_FIELDS
-    key = request.headers.get("Idempotency-Key")
-    fingerprint = request_hash("POST /call-center/visits", data)
-    if key is not None:
-        replay = find_replay(db(), actor(), key, fingerprint)
-        if replay is not None:
-            response = _created(replay.body, replay.body["number"])
-            response.status_code = replay.status
-            response.headers["Idempotent-Replayed"] = "true"
-            return response
-    order = pre_register_visit(db(), actor(), _visit(data))
-    answer = _order_body(order)
-    if key is not None:
-        remember_answer(db(), actor(), key, fingerprint, 201, answer)
-    return _created(answer, order.number)
+    return idempotent_order("POST /call-center/visits", data,
+                            lambda: pre_register_visit(db(), actor(), _visit(data)))
 
 
 # --- the counter ----------------------------------------------------------------------------------

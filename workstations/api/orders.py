@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import g, jsonify, request, url_for
@@ -141,31 +142,44 @@ def _intake(body: dict[str, Any]) -> tuple[ServiceCenter, IntakeRequest]:
         override_reason=reason, contract_number=contract)
 
 
+def created_order(answer: dict[str, Any]) -> Response:
+    """201 with the order and its address."""
+    response = jsonify(answer)
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.order", number=answer["number"])
+    return response
+
+
+def idempotent_order(operation: str, body: Any, make: Callable[[], RepairOrder]) -> Response:
+    """Make an order once per Idempotency-Key: a retry with the same key (and body) gets the first answer
+    back, marked Idempotent-Replayed; without a key every request makes its own."""
+    key = request.headers.get("Idempotency-Key")
+    fingerprint = request_hash(operation, body)
+    if key is not None:
+        replay = find_replay(db(), actor(), key, fingerprint)
+        if replay is not None:
+            response = created_order(replay.body)
+            response.status_code = replay.status
+            response.headers["Idempotent-Replayed"] = "true"
+            return response
+    answer = _order_body(make())
+    if key is not None:
+        remember_answer(db(), actor(), key, fingerprint, 201, answer)
+    return created_order(answer)
+
+
 @bp.route("/repair-orders", methods=["POST"])
 @allow(*COUNTER)
 def create_order() -> Response:
     """Receive a unit, exactly as the intake counter does; an Idempotency-Key makes retries safe."""
     body = json_body()
     g.api_fields = INTAKE_FIELDS
-    key = request.headers.get("Idempotency-Key")
-    fingerprint = request_hash("POST /repair-orders", body)
-    if key is not None:
-        replay = find_replay(db(), actor(), key, fingerprint)
-        if replay is not None:
-            response = jsonify(replay.body)
-            response.status_code = replay.status
-            response.headers["Idempotent-Replayed"] = "true"
-            response.headers["Location"] = url_for("api.order", number=replay.body["number"])
-            return response
-    center, req = _intake(body)
-    made = receive_at_counter(db(), actor(), center, req, local_date(utcnow(), center.timezone))
-    answer = _order_body(made)
-    if key is not None:
-        remember_answer(db(), actor(), key, fingerprint, 201, answer)
-    response = jsonify(answer)
-    response.status_code = 201
-    response.headers["Location"] = url_for("api.order", number=made.number)
-    return response
+
+    def receive() -> RepairOrder:
+        center, req = _intake(body)
+        return receive_at_counter(db(), actor(), center, req, local_date(utcnow(), center.timezone))
+
+    return idempotent_order("POST /repair-orders", body, receive)
 
 
 @bp.route("/repair-orders/<number>/transitions", methods=["POST"])
