@@ -291,12 +291,15 @@ def list_attachments(session: Session, order: RepairOrder,
     return list(session.scalars(query.order_by(Attachment.id)))
 
 
-def list_documents(session: Session, order: RepairOrder) -> list[tuple[Attachment, str | None]]:
-    """The order's signed acts and documents, oldest first, each with the name of who uploaded it.
+def list_documents(session: Session, order: RepairOrder,
+                   among: list[Attachment] | None = None) -> list[tuple[Attachment, str | None]]:
+    """The order's signed acts and documents, oldest first, each with the name of who uploaded it
+    (picked from `among`, the order's files already read, when given).
 
     The name is None when the session may not see that user (a partner does not see head-office staff).
     """
-    documents = list_attachments(session, order, DOCUMENT_KINDS)
+    documents = list_attachments(session, order, DOCUMENT_KINDS) if among is None else \
+        [a for a in among if a.kind in DOCUMENT_KINDS]
     ids = {a.uploaded_by_id for a in documents if a.uploaded_by_id is not None}
     names: dict[int, str] = {}
     if ids:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import DDL, DateTime, Enum, Index, MetaData, Numeric, Table, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -106,7 +108,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
     # psycopg prepares a statement after its 5th run, and PostgreSQL then switches to a generic plan
@@ -115,7 +116,69 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # generic plan turned the team lead's engineer counts from 5 to 22 ms. Custom plans, always.
     connect_args = kwargs.setdefault("connect_args", {})
     connect_args["options"] = f'{connect_args.get("options", "")} -c plan_cache_mode=force_custom_plan'.strip()
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine)
+    return engine
+
+
+IDLE_PING_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before use only when it has sat idle for a while (issue 10).
+
+    `pool_pre_ping` costs every request a round trip. A connection handed back less than
+    IDLE_PING_SECONDS ago is used as it is: if the server went away in between (a restart, a killed
+    backend), that one request gets the 503 of a lost connection, SQLAlchemy invalidates the whole
+    pool at once, and the next request connects afresh. An idle connection — the usual victim of a
+    restart at night or a firewall's timeout — is pinged, and a dead one replaced before anyone sees it."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(str(exc)) from exc
+        if not alive:
+            raise DisconnectionError("the connection did not answer a ping")
+
+
+def _begin_before_writing(engine: Engine) -> None:
+    """For an engine in autocommit mode: open a transaction before the first statement that writes
+    or locks, so that everything from there to the session's commit is one transaction.
+
+    Plain SELECTs run as they come (under READ COMMITTED each statement reads its own snapshot
+    inside a transaction too); INSERT/UPDATE/DELETE, WITH, SELECT … FOR UPDATE/SHARE and advisory
+    locks wait for a BEGIN. The session's commit (or rollback) then ends it: psycopg sends COMMIT
+    whenever a transaction is open, autocommit or not."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _begin(_conn: Any, cursor: Any, statement: str, _params: Any, _context: Any, _many: bool) -> None:
+        if _reads_only(statement):
+            return
+        connection = cursor.connection
+        if connection.info.transaction_status == _IDLE:
+            connection.execute("BEGIN")
+
+
+_IDLE = 0  # psycopg.pq.TransactionStatus.IDLE
+
+
+def _reads_only(statement: str) -> bool:
+    head = statement.lstrip()[:6].upper()
+    if head != "SELECT":
+        return False
+    upper = statement.upper()
+    return " FOR UPDATE" not in upper and " FOR SHARE" not in upper and " FOR KEY SHARE" not in upper \
+        and " FOR NO KEY UPDATE" not in upper and "PG_ADVISORY" not in upper
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -145,6 +208,11 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.reading_factory = self.session_factory
+        if self.engine.dialect.name == "postgresql":
+            reading = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            _begin_before_writing(reading)
+            self.reading_factory = sessionmaker(bind=reading, expire_on_commit=False)
 
     @classmethod
     def bound_to(cls, connection: Any) -> Database:
@@ -155,11 +223,18 @@ class Database:
         database.engine = connection.engine
         database.session_factory = sessionmaker(bind=connection, expire_on_commit=False,
                                                 join_transaction_mode="create_savepoint")
+        database.reading_factory = database.session_factory
         return database
 
     def session(self, **kwargs: Any) -> Session:
         """A new session (the caller owns its commit and close)."""
         return self.session_factory(**kwargs)
+
+    def reading_session(self) -> Session:
+        """A session for work that mostly reads (a GET request): on PostgreSQL its SELECTs run
+        without BEGIN and COMMIT — two round trips fewer — and its first write or lock opens the one
+        transaction its commit ends (`_begin_before_writing`). Elsewhere a plain session."""
+        return self.reading_factory()
 
     @contextmanager
     def unit_of_work(self, **kwargs: Any) -> Iterator[Session]:

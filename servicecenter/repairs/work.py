@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from servicecenter.accounts.models import User
 from servicecenter.accounts.roles import PARTNER_ROLES, Role
@@ -162,8 +162,10 @@ def _codes_text(row: OrderDiagnosis) -> str:
 
 
 def get_order_diagnosis(session: Session, order: RepairOrder) -> OrderDiagnosis | None:
-    """The order's coded diagnosis, if recorded."""
-    return session.scalar(select(OrderDiagnosis).where(OrderDiagnosis.order_id == order.id))
+    """The order's coded diagnosis, if recorded, with its three codes (the bench shows them)."""
+    return session.scalar(select(OrderDiagnosis).where(OrderDiagnosis.order_id == order.id)
+                          .options(joinedload(OrderDiagnosis.symptom), joinedload(OrderDiagnosis.cause),
+                                   joinedload(OrderDiagnosis.action)))
 
 
 # --- labour -----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from flask import current_app, flash, redirect, send_file, url_for
+from flask import current_app, flash, g, redirect, send_file, url_for
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -101,13 +101,21 @@ def store_uploaded_documents(order: RepairOrder, files: Iterable[FileStorage] | 
 @bp.app_template_global()
 def order_attachments(order: RepairOrder) -> list[Attachment]:
     """The order's photos (signed acts and documents have their own section: order_documents)."""
-    return list_attachments(db(), order, PHOTO_KINDS)
+    return [a for a in _order_files(order) if a.kind in PHOTO_KINDS]
 
 
 @bp.app_template_global()
 def order_documents(order: RepairOrder) -> list[tuple[Attachment, str]]:
     """The order's signed acts and documents, each with who uploaded it (as far as the user may see them)."""
-    return [(a, who or "—") for a, who in list_documents(db(), order)]
+    return [(a, who or "—") for a, who in list_documents(db(), order, among=_order_files(order))]
+
+
+def _order_files(order: RepairOrder) -> list[Attachment]:
+    """All of the order's files, read once per request (the page shows photos and documents apart)."""
+    read = g.setdefault("order_files", {})
+    if order.id not in read:
+        read[order.id] = list_attachments(db(), order)
+    return read[order.id]
 
 
 @bp.app_template_global()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, g, request, session
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -18,7 +18,8 @@ def database() -> Database:
 def db() -> Session:
     """The request's session (created on first use)."""
     if "db_session" not in g:
-        g.db_session = database().session()
+        reading = request.method in ("GET", "HEAD", "OPTIONS")
+        g.db_session = database().reading_session() if reading else database().session()
     return g.db_session
 
 
