@@ -103,6 +103,10 @@ def receive_unit(session: Session, actor: User, center_id: int, unit: Unit, *, n
     if unit_center(unit) == center_id:
         raise ValidationFailed(N_("Unit %(serial)s is already here (%(location)s)"), serial=unit.serial,
                                location=unit.location.code)
+    if unit_center(unit) is not None:  # in another center's keeping: only a shipment from there brings it here
+        raise ValidationFailed(N_("Unit %(serial)s is at %(location)s, another service center's: it comes here on "
+                                  "a shipment from there"), errors={"code": N_("At another service center")},
+                               serial=unit.serial, location=unit.location.code)
     return journal.move_unit(session, actor, unit, warehouse, MoveReason.RECEIPT,
                              order=open_order_of(session, unit.id, center_id), note=note)
 

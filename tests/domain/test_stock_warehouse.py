@@ -116,16 +116,27 @@ def test_a_unit_received_at_the_counter_is_in_the_warehouse_and_is_shelved(sessi
     assert (event.from_value, event.to_value) == ("WHS-WH", "WHS-A1")
 
 
-def test_a_unit_at_another_center_must_be_received_before_it_is_shelved(session, factory, center, clerk,
-                                                                         shelf) -> None:  # noqa: ANN001
-    order = factory.order(factory.center("WHY"))
+def test_a_unit_from_outside_must_be_received_before_it_is_shelved(session, factory, center, clerk,
+                                                                    shelf) -> None:  # noqa: ANN001
+    unit = factory.unit()  # from a courier, the manufacturer, a supplier: at no center's place yet
     with pytest.raises(ValidationFailed, match="receive it first"):
-        warehouse.put_away(session, clerk, center.id, shelf, unit=order.unit)
-    warehouse.receive_unit(session, clerk, center.id, order.unit)
-    warehouse.put_away(session, clerk, center.id, shelf, unit=order.unit)
-    assert order.unit.location == shelf
+        warehouse.put_away(session, clerk, center.id, shelf, unit=unit)
+    warehouse.receive_unit(session, clerk, center.id, unit)
+    warehouse.put_away(session, clerk, center.id, shelf, unit=unit)
+    assert unit.location == shelf
     with pytest.raises(ValidationFailed, match="already here"):
+        warehouse.receive_unit(session, clerk, center.id, unit)
+
+
+def test_a_unit_in_another_centers_keeping_is_not_taken_by_a_receipt(session, factory, center, clerk) -> None:  # noqa: ANN001
+    """Another center's unit (at its warehouse, its order being worked on there) comes on a shipment from
+    there; a receipt here would take it out of that center's warehouse and write into its order."""
+    order = factory.order(factory.center("WHY"), state=RepairState.DIAGNOSIS)
+    where, events = order.unit.location, len(order.events)
+    with pytest.raises(ValidationFailed, match="another service center's") as refused:
         warehouse.receive_unit(session, clerk, center.id, order.unit)
+    assert refused.value.errors == {"code": "At another service center"}
+    assert order.unit.location == where and len(order.events) == events
 
 
 def test_reservations_follow_the_parts_to_the_shelf(session, factory, center, clerk, shelf) -> None:  # noqa: ANN001

@@ -270,6 +270,17 @@ def test_files_are_uploaded_checked_and_served_by_visibility(client, world) -> N
     assert client.get(f"/knowledge/files/{file_id}").status_code == 404
 
 
+def test_a_text_field_named_files_is_no_upload_and_no_crash(client, world) -> None:  # noqa: ANN001
+    """`files=1` typed into the body (no file) used to reach `f.filename` on a string: a 500."""
+    login(client, world["users"][Role.TEAM_LEAD].email)
+    page = _page(client, f"/knowledge/{world['internal'].id}")
+    r = client.post(f"/knowledge/{world['internal'].id}/files", data={"csrf_token": csrf_token(page), "files": "1"},
+                    follow_redirects=True)
+    world["session"].expire_all()
+    assert r.status_code == 200 and world["internal"].files == []
+    assert 'class="flash error"' in r.get_data(as_text=True)
+
+
 # --- the order page and the status page ---------------------------------------------------------
 
 def _codes(session) -> dict[str, DiagnosisCode]:  # noqa: ANN001

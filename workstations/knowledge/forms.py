@@ -6,12 +6,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField  # only uploaded files: a text field of that name is no file
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import (
     HiddenField,
     IntegerField,
-    MultipleFileField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
