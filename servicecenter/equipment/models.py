@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servicecenter.catalog.models import Manufacturer, ProductModel
@@ -21,8 +21,9 @@ def _units_of_center(cid: int):  # noqa: ANN202
     return select(RepairOrder.unit_id).where(RepairOrder.center_id == cid).scalar_subquery()
 
 
-# A partner sees the units it has or had in repair.
-@center_owned(lambda cls, cid: cls.id.in_(_units_of_center(cid)))
+# A partner sees the units it has or had in repair, and the parts swapped in or out of them (a serialised
+# part is a unit of its own, component_of the repaired one: its order's swaps show both serials).
+@center_owned(lambda cls, cid: or_(cls.id.in_(_units_of_center(cid)), cls.component_of_id.in_(_units_of_center(cid))))
 class Unit(Base):
     __tablename__ = "units"
     __table_args__ = (UniqueConstraint("manufacturer_id", "serial"),)

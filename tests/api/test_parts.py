@@ -193,3 +193,17 @@ def test_a_replaced_serialised_part_is_recorded_on_the_order(api, world, session
         ("Модуль управления", "MOD-OLD-1", "MOD-NEW-1", "по гарантии")]
     history = api("team_lead").get(f"/api/v1/repair-orders/{order.number}").get_json()["history"]
     assert (history[-1]["from"], history[-1]["to"]) == ("MOD-OLD-1", "MOD-NEW-1")
+
+
+def test_a_partner_records_a_swapped_part_on_its_own_order(api, world, factory) -> None:  # noqa: ANN001
+    # the part's serials are units of their own: a partner's wall lets it see them with its order (it did
+    # not, and the answer failed with a 500 after the swap was saved)
+    own = factory.order(world.ekb, RepairState.IN_REPAIR, unit=factory.unit(world.model))
+    body = {"part_name": "Модуль управления", "old_serial": "EKB-OLD-1", "new_serial": "EKB-NEW-1"}
+    done = api("partner").post(f"/api/v1/repair-orders/{own.number}/part-swaps", json=body)
+    assert done.status_code == 201, done.get_json()
+    assert [(s["old_serial"], s["new_serial"]) for s in done.get_json()["swaps"]] == [("EKB-OLD-1", "EKB-NEW-1")]
+    shown = api("partner").get(f"/api/v1/repair-orders/{own.number}/parts").get_json()["swaps"]
+    assert [(s["old_serial"], s["new_serial"]) for s in shown] == [("EKB-OLD-1", "EKB-NEW-1")]
+    # another partner does not see them
+    assert api("nsk_partner").get(f"/api/v1/repair-orders/{own.number}/parts").status_code == 404

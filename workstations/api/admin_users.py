@@ -60,24 +60,29 @@ def _managed(user_id: int) -> User:
     return user
 
 
-def _values() -> dict[str, Any]:
+def _values(*, creating: bool = False) -> dict[str, Any]:
     f = Body()
     f.string("email", 200)
     f.string("name", 200)
     f.string("phone", 32)
     f.one_of("role", ROLES)
     f.one_of("locale", services.USER_LOCALES)
-    f.boolean("active")
+    if not creating:  # a new user is active; `active` is not a field of UserRequest, so it is ignored there
+        f.boolean("active")
     if f.sent("center"):
         f.values["center"] = center_by_code(f, "center", f.data["center"])
+    _read_password(f)
+    f.check()
+    return f.values
+
+
+def _read_password(f: Body) -> None:
     if f.sent("password"):
         value = f.data["password"]
         if not isinstance(value, str) or len(value) > 200:
             f.fail("password", N_("A string"))
         else:
             f.values["password"] = value  # as typed: a password's blanks are its own
-    f.check()
-    return f.values
 
 
 @bp.route("/users")
@@ -118,7 +123,7 @@ def get_user(user_id: int) -> Response:
 @MANAGERS
 def create_user() -> Response:
     """A new user with a first password; a partner manager's is an engineer (partner role) of its center."""
-    values = _values()
+    values = _values(creating=True)
     me = actor()
     if me.role == Role.PARTNER_MANAGER:
         values = {"role": Role.PARTNER.value, "center": me.center, **values}
@@ -149,8 +154,10 @@ def update_user(user_id: int) -> Response:
 def set_password(user_id: int) -> Response:
     """A new password; the user's other open sessions end (their API tokens stay)."""
     user = _managed(user_id)
-    values = _values()
-    services.set_password(db(), actor(), user, values.get("password", ""))
+    f = Body()  # the password only: the profile's fields are not read here (PATCH /users/{id} changes them)
+    _read_password(f)
+    f.check()
+    services.set_password(db(), actor(), user, f.values.get("password", ""))
     return jsonify(_user(user))
 
 
