@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request, url_for
-from flask_babel import gettext
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
@@ -24,8 +23,7 @@ from servicecenter.repairs import queries, work
 from servicecenter.repairs.models import Attachment, AttachmentKind
 from servicecenter.repairs.states import BENCH
 from workstations.api import bp, present
-from workstations.api.payload import Fields, paged, query_page
-from workstations.api.problems import Problem
+from workstations.api.payload import Fields, multipart_files, paged, query_page
 from workstations.api.spec import (
     INT,
     MOMENT,
@@ -64,9 +62,7 @@ def _item(a: Attachment) -> dict[str, Any]:
 
 def _files(field: str, empty: str, default: AttachmentKind | None = None) -> tuple[list[FileStorage], AttachmentKind]:
     """The multipart request's files under `field` and its `kind` (422 when none is chosen)."""
-    if request.mimetype != "multipart/form-data":
-        raise Problem(415, gettext("Send the files as multipart/form-data."))
-    files = [file for file in request.files.getlist(field) if file and file.filename]
+    files = multipart_files(field)
     f = Fields(dict(request.form))
     kind = f.choice("kind", KINDS, default.value) if default is not None else AttachmentKind.PART_PHOTO.value
     if not files:
@@ -164,7 +160,7 @@ def _upload_op(op: str, summary: str, field: str, kinds: list[str], default: str
                      "requestBody": _upload(field, kinds, default),
                      "responses": {"201": {"description": "Stored (or already kept)",
                                            "content": {"application/json": {"schema": ref("StoredAttachments")}}},
-                                   **problems("403", "404", "413", "415", "422")}}}
+                                   **problems("400", "403", "404", "413", "415", "422")}}}
 
 
 _FILE_HEADERS = {"Content-Disposition": {"schema": STR, "description": "inline for images, attachment for PDFs"},

@@ -24,7 +24,7 @@ from servicecenter.repairs import queries as order_queries
 from servicecenter.repairs.models import RepairOrder
 from workstations.api import bp, present
 from workstations.api.catalog import manufacturer_named
-from workstations.api.payload import Fields, json_body, paged, query_page
+from workstations.api.payload import Fields, json_body, multipart_files, paged, query_page
 from workstations.api.problems import Problem
 from workstations.api.spec import (
     MOMENT,
@@ -277,10 +277,7 @@ def knowledge_article_files(article_id: int) -> Response:
     """Attach images or PDFs (multipart, field `files`, the order attachments' checks); one bad file
     refuses them all."""
     article = _article(article_id)
-    if request.mimetype != "multipart/form-data":
-        raise Problem(415, gettext("Send the files as multipart/form-data."))
-    uploads = [(f.filename, f.read(MAX_DOCUMENT_BYTES + 1)) for f in request.files.getlist("files")
-               if f and f.filename]
+    uploads = [(f.filename, f.read(MAX_DOCUMENT_BYTES + 1)) for f in multipart_files("files")]
     if not uploads:
         raise Problem(422, gettext(WRONG), {"files": gettext("Choose a file.")})
     services.add_article_files(db(), actor(), article, uploads, storage_dir())

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import request
 from flask_babel import gettext
+from werkzeug.datastructures import FileStorage
 
 from servicecenter.errors import N_
 from workstations.api.problems import Problem
@@ -33,6 +34,19 @@ def json_body() -> dict[str, Any]:
         raise Problem(422, gettext("Some fields are wrong: nothing was changed."),
                       {where or "body": gettext("Contains a character that cannot be stored")})
     return data
+
+
+def multipart_files(field: str) -> list[FileStorage]:
+    """The files sent under `field` (those with a name) in a multipart/form-data body; 415 for another media
+    type, 400 when the body cannot be read as multipart at all — werkzeug then drops every part without a
+    word (a part's headers not in UTF-8, a boundary other than the one Content-Type names), and the
+    caller would otherwise answer that no file was chosen."""
+    if request.mimetype != "multipart/form-data":
+        raise Problem(415, gettext("Send the files as multipart/form-data."))
+    if getattr(request, "body_unreadable", False):
+        raise Problem(400, gettext("The multipart body could not be read: its parts need UTF-8 headers (file "
+                                   "names) and the boundary named in Content-Type. Nothing was saved."))
+    return [file for file in request.files.getlist(field) if file and file.filename]
 
 
 def _unstorable(text: str) -> bool:

@@ -61,7 +61,9 @@ def _http_error(exc: HTTPException) -> Response | HTTPException:
 
 
 def _csrf_error(_exc: CSRFError) -> Response:
-    body = render_template("errors/http.html", code=400, csrf=True, status=400)
+    # A body no form could be read from was not our form expiring: the token went with the fields.
+    unreadable = getattr(request, "body_unreadable", False)
+    body = render_template("errors/http.html", code=400, csrf=True, unreadable=unreadable, status=400)
     return Response(body, status=400, mimetype="text/html")
 
 
