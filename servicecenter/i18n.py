@@ -6,7 +6,9 @@ The web layer reads these catalogues through Flask-Babel; the domain and the job
 
 from __future__ import annotations
 
+import os
 import threading
+import uuid
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,7 +34,9 @@ def compile_catalogues(directory: Path = CATALOGUES) -> None:
                 continue
             with po_path.open("rb") as po_file:
                 catalog = read_po(po_file)
-            tmp = mo_path.with_suffix(f".mo.{threading.get_ident()}.tmp")
+            # A name of this process's own: gunicorn's workers fork with the same thread ids and start
+            # compiling at the same moment (two of them once shared a file and one failed to boot).
+            tmp = mo_path.with_suffix(f".mo.{os.getpid()}.{uuid.uuid4().hex}.tmp")
             with tmp.open("wb") as mo_file:
                 write_mo(mo_file, catalog)
             tmp.replace(mo_path)

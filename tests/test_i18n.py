@@ -271,3 +271,34 @@ def test_the_same_refusal_reads_in_english_for_an_english_user(client, received_
     forbidden = transition(client, order, "diagnosis")
     assert forbidden.status_code == 403
     assert "Your role may not do this: Start diagnosis" in html(forbidden)
+
+
+def _compile_after(barrier, directory: str) -> None:  # noqa: ANN001
+    from servicecenter.i18n import compile_catalogues
+
+    barrier.wait()
+    compile_catalogues(Path(directory))
+
+
+def test_workers_forked_together_all_compile_the_catalogues(tmp_path: Path) -> None:
+    """gunicorn forks its workers and each compiles a stale catalogue at boot, at the same moment: every
+    one must start (they once wrote the same temporary file, and a worker failed to boot)."""
+    import multiprocessing
+    import shutil
+
+    from servicecenter.i18n import CATALOGUES
+
+    for po in CATALOGUES.glob("*/LC_MESSAGES/messages.po"):
+        target = tmp_path / po.relative_to(CATALOGUES)
+        target.parent.mkdir(parents=True)
+        shutil.copy(po, target)
+    fork = multiprocessing.get_context("fork")
+    barrier = fork.Barrier(6)
+    workers = [fork.Process(target=_compile_after, args=(barrier, str(tmp_path))) for _ in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert [w.exitcode for w in workers] == [0] * 6
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["messages.mo", "messages.mo",
+                                                                           "messages.po", "messages.po"]
