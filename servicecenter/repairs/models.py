@@ -76,8 +76,10 @@ class RepairOrder(Base):
     # Queues and counts per center and state (team lead, counters) — measured at 1M orders.
     __table_args__ = (
         Index("ix_repair_orders_center_id_state", "center_id", "state"),
-        # A number prefix (MSK1-2026-00…) by index on PostgreSQL whatever the database's collation.
-        postgresql_index("ix_repair_orders_number_prefix", "number", postgresql_ops={"number": "varchar_pattern_ops"}),
+        # A number prefix (MSK1-2026-00…) by index on PostgreSQL whatever the database's collation; with
+        # the newest-first sort's columns, so that a page of a prefix's matches is found in the index alone.
+        postgresql_index("ix_repair_orders_number_prefix", "number", postgresql_ops={"number": "varchar_pattern_ops"},
+                         postgresql_include=["created_at", "id"]),
         # The team lead's queue sorted by due date, and the deadline board's counts (the state in
         # the index lets both skip finished orders without reading them).
         Index("ix_repair_orders_center_id_due_at", "center_id", "due_at", "state"),

@@ -135,3 +135,17 @@ def test_only_partner_roles_exist_at_a_partner_center(session, factory, role) ->
         with pytest.raises(ValidationFailed):
             create_user(session, None, email=f"{partner_role.value}@msk.test", password="long-enough-1",
                         role=partner_role, center=msk)
+
+
+def test_a_number_prefix_search_finds_and_counts_only_what_the_wall_lets_through(session, two_partners) -> None:  # noqa: ANN001
+    """The prefix search finds its page in a subquery (issue 10): the wall must reach into it, and into the count."""
+    d = two_partners
+    mine, theirs = d["mine"].number, d["theirs"].number
+    session.expunge_all()
+    assert [o.number for o in list_orders(session, q=theirs[:4]).items] == [theirs]  # the network sees it
+    set_scope(session, Scope(d["kzn"].id))
+    found = list_orders(session, q=mine[:4])
+    assert [o.number for o in found.items] == [mine] and found.total == 1
+    for prefix in (theirs[:4], theirs, d["at_msk"].number[:4]):
+        found = list_orders(session, q=prefix)
+        assert found.items == [] and found.total == 0
