@@ -69,24 +69,25 @@ SELECT = re.compile(r"\bSELECT\b")
 
 
 class _Recorder(ImmutableMultiDict):
-    """Query args that remember which names the view looked up."""
+    """Query args that remember which names the view looked up (in their class's `seen`: a subclass
+    with a `seen` of its own records apart, e.g. the upload sweep's files)."""
 
     seen: set[str] = set()
 
     def get(self, key, default=None, type=None):  # noqa: A002, ANN001, ANN201
-        _Recorder.seen.add(key)
+        self.__class__.seen.add(key)  # (`type` is the parameter here)
         return super().get(key, default, type)
 
     def getlist(self, key, type=None):  # noqa: A002, ANN001, ANN201
-        _Recorder.seen.add(key)
+        self.__class__.seen.add(key)
         return super().getlist(key, type)
 
     def __getitem__(self, key):  # noqa: ANN001, ANN204
-        _Recorder.seen.add(key)
+        self.__class__.seen.add(key)
         return super().__getitem__(key)
 
     def __contains__(self, key) -> bool:  # noqa: ANN001
-        _Recorder.seen.add(key)
+        self.__class__.seen.add(key)
         return super().__contains__(key)
 
 

@@ -17,9 +17,9 @@ from typing import Any
 
 from flask import Request
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import ImmutableMultiDict
 from wtforms.fields import FileField
 
+from tests.hardening.test_hostile_params import _Recorder
 from tests.hardening.upload_payloads import multipart, picture
 from workstations.api.spec import build_spec
 
@@ -66,26 +66,10 @@ def reads_files(func: Any, forms: dict[str, set[str]], seen: set | None = None) 
                and value.__module__.startswith("workstations"))
 
 
-class _SeenFiles(ImmutableMultiDict):
+class _SeenFiles(_Recorder):
     """A request's files that remember which names the view looked up."""
 
     seen: set[str] = set()
-
-    def get(self, key, default=None, type=None):  # noqa: A002, ANN001, ANN201
-        _SeenFiles.seen.add(key)
-        return super().get(key, default, type)
-
-    def getlist(self, key, type=None):  # noqa: A002, ANN001, ANN201
-        _SeenFiles.seen.add(key)
-        return super().getlist(key, type)
-
-    def __getitem__(self, key):  # noqa: ANN001, ANN204
-        _SeenFiles.seen.add(key)
-        return super().__getitem__(key)
-
-    def __contains__(self, key) -> bool:  # noqa: ANN001
-        _SeenFiles.seen.add(key)
-        return super().__contains__(key)
 
 
 def _recording(request_class: type[Request]) -> type[Request]:
