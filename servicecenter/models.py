@@ -40,6 +40,7 @@ from servicecenter.settlements.models import (
     StatementLine,
 )
 from servicecenter.shipments.models import Shipment, ShipmentCounter, ShipmentItem
+from servicecenter.stock import places as stock_places  # noqa: F401  (the receipt's state listener)
 from servicecenter.stock.count_models import CountLine, InventoryCount
 from servicecenter.stock.models import Part, PartRequest, Reservation, StockLevel, StockMove
 from servicecenter.webhooks import jobs as webhook_jobs  # the deliver/retry jobs and the state listener

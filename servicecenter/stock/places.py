@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 from servicecenter.accounts.models import User
 from servicecenter.centers.models import Location, LocationKind, ServiceCenter
 from servicecenter.equipment.models import Unit
-from servicecenter.repairs.models import RepairOrder
+from servicecenter.repairs.models import RepairEvent, RepairOrder
+from servicecenter.repairs.signals import on_state_changed
+from servicecenter.repairs.states import RepairState
 from servicecenter.stock import journal
 from servicecenter.stock.models import MoveReason, StockMove
 
@@ -73,3 +75,12 @@ def receive_unit_at_counter(session: Session, actor: User | None, order: RepairO
         return None
     # The order's "created"/"received" event already says where the unit is: no second event.
     return journal.move_unit(session, actor, unit, warehouse, MoveReason.INTAKE, order=order, history=False)
+
+
+@on_state_changed
+def _placed_when_received(session: Session, order: RepairOrder, source: RepairState | None, target: RepairState,
+                          event: RepairEvent) -> None:
+    """A pre-registered visit received by any path — the intake form, or the order page's "Receive the
+    unit" — puts its unit in the center's warehouse (the button once left it nowhere)."""
+    if source == RepairState.REGISTERED and target == RepairState.RECEIVED:
+        receive_unit_at_counter(session, event.actor, order)

@@ -242,3 +242,18 @@ def test_a_shipment_number_is_recognised_by_the_scan_field(session, factory, cen
                                destination=other.locations[0])
     found = identify(session, center.id, shipment.number.lower())
     assert found.kind == ScanKind.SHIPMENT and found.shipment == shipment
+
+
+def test_a_visit_received_by_the_order_pages_button_puts_the_unit_in_the_warehouse(session, factory, center) -> None:  # noqa: ANN001
+    """registered → received by the plain transition (not the intake form) places the unit too."""
+    from servicecenter.repairs.services import apply_transition, create_order
+
+    unit = factory.unit()
+    order = create_order(session, factory.staff(center, Role.CALL_CENTER), center=center,
+                         customer=factory.customer(), unit=unit, fault="Не включается", pre_register=True)
+    assert order.state == RepairState.REGISTERED and unit.location_id is None
+    clerk = factory.staff(center, Role.INTAKE)
+    apply_transition(session, order, RepairState.RECEIVED, clerk)
+    where = warehouse.get_whereabouts(session, unit, center.id)
+    assert where.location.kind == LocationKind.WAREHOUSE and where.order == order
+    assert [(m.reason, m.actor_id) for m in where.trail] == [(MoveReason.INTAKE, clerk.id)]
