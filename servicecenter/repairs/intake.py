@@ -22,7 +22,6 @@ from servicecenter.repairs.history import record_event
 from servicecenter.repairs.models import EventKind, OrderType, Outcome, Priority, RepairOrder
 from servicecenter.repairs.services import apply_transition, create_order
 from servicecenter.repairs.states import RepairState
-from servicecenter.stock.places import receive_unit_at_counter
 
 
 @dataclass
@@ -231,8 +230,7 @@ def complete_registration(session: Session, actor: User, order: RepairOrder, req
     order.accessories = [a.strip()[:100] for a in req.accessories if a.strip()]
     order.order_type, order.priority = decision.order_type, Priority(req.priority)
     order.warranty_covered, order.warranty_reason = decision.covered, decision.reason[:500]
-    apply_transition(session, order, RepairState.RECEIVED, actor)
-    receive_unit_at_counter(session, actor, order)
+    apply_transition(session, order, RepairState.RECEIVED, actor)  # the unit goes to the warehouse (stock/places.py)
     _record_decision(session, actor, order, req, decision)
     session.flush()
     return order

@@ -146,6 +146,7 @@ def test_completing_a_pre_registered_visit_receives_it_once(session, counter, fa
     complete_registration(session, clerk, visit, _req(model, serial="REG-1"), TODAY)
     assert visit.state == RepairState.RECEIVED and visit.received_at is not None
     assert [e.kind for e in visit.events][-2:] == [EventKind.STATE, EventKind.WARRANTY]
+    assert visit.unit.location_id == center.locations[0].id  # in the center's warehouse from the first minute
     with pytest.raises(StateConflict):
         complete_registration(session, clerk, visit, _req(model, serial="REG-1"), TODAY)
 

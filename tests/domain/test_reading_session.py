@@ -19,21 +19,20 @@ IDLE, INTRANS = psycopg.pq.TransactionStatus.IDLE, psycopg.pq.TransactionStatus.
 
 
 @pytest.fixture
-def pg(database_url: str) -> Iterator[tuple[Database, str]]:
+def pg(database_url: str) -> Iterator[Database]:
     if not database_url.startswith("postgresql"):
         pytest.skip("reading sessions differ from plain ones on PostgreSQL only")
     database = Database(database_url)
-    table = "reading_probe"  # this run's own database
     with database.engine.begin() as conn:
         conn.execute(text("CREATE TABLE reading_probe (id int PRIMARY KEY, n int NOT NULL)"))
         conn.execute(text("INSERT INTO reading_probe VALUES (1, 0)"))
-    yield database, table
+    yield database  # a scratch table, reading_probe, in this run's own database
     with database.engine.begin() as conn:
         conn.execute(text("DROP TABLE reading_probe"))
     database.dispose()
 
 
-def _n(database: Database, table: str) -> int:
+def _n(database: Database) -> int:
     with database.engine.connect() as conn:
         return conn.execute(text("SELECT n FROM reading_probe WHERE id = 1")).scalar_one()
 
@@ -49,8 +48,8 @@ def _status(session) -> psycopg.pq.TransactionStatus:  # noqa: ANN001
     return session.connection().connection.dbapi_connection.info.transaction_status
 
 
-def test_reads_run_without_a_transaction(pg: tuple[Database, str]) -> None:
-    database, table = pg
+def test_reads_run_without_a_transaction(pg: Database) -> None:
+    database = pg
     session = database.reading_session()
     assert session.execute(text("SELECT n FROM reading_probe")).scalar_one() == 0
     assert _status(session) == IDLE  # no BEGIN went out, none will need a COMMIT
@@ -62,30 +61,30 @@ def test_reads_run_without_a_transaction(pg: tuple[Database, str]) -> None:
     plain.close()
 
 
-def test_a_write_after_reads_is_one_transaction(pg: tuple[Database, str]) -> None:
-    database, table = pg
+def test_a_write_after_reads_is_one_transaction(pg: Database) -> None:
+    database = pg
     session = database.reading_session()
     session.execute(text("SELECT n FROM reading_probe"))
     session.execute(text("UPDATE reading_probe SET n = 1 WHERE id = 1"))
     assert _status(session) == INTRANS
     session.execute(text("UPDATE reading_probe SET n = 2 WHERE id = 1"))
-    assert _n(database, table) == 0  # nothing visible before the commit
+    assert _n(database) == 0  # nothing visible before the commit
     session.rollback()  # the request failed after both writes: neither stays
     session.close()
-    assert _n(database, table) == 0
+    assert _n(database) == 0
 
     session = database.reading_session()
     session.execute(text("UPDATE reading_probe SET n = 3 WHERE id = 1"))
     session.commit()
     session.close()
-    assert _n(database, table) == 3
+    assert _n(database) == 3
 
 
 @pytest.mark.parametrize("lock", ["SELECT n FROM reading_probe WHERE id = 1 FOR UPDATE",
                                   "SELECT n FROM reading_probe WHERE id = 1 FOR KEY SHARE",
                                   "SELECT pg_advisory_xact_lock(4242)"])
-def test_a_lock_is_held_to_the_commit(pg: tuple[Database, str], lock: str) -> None:
-    database, table = pg
+def test_a_lock_is_held_to_the_commit(pg: Database, lock: str) -> None:
+    database = pg
     session = database.reading_session()
     try:
         session.execute(text(lock))
@@ -99,20 +98,20 @@ def test_a_lock_is_held_to_the_commit(pg: tuple[Database, str], lock: str) -> No
                     other.execute(text("DELETE FROM reading_probe WHERE id = 1"))
     finally:
         session.close()
-    assert _n(database, table) == 0
+    assert _n(database) == 0
 
 
-def test_settings_for_the_transaction_take_effect(pg: tuple[Database, str]) -> None:
+def test_settings_for_the_transaction_take_effect(pg: Database) -> None:
     """Reports say SET LOCAL work_mem in a GET: it must land inside a transaction, not vanish."""
-    database, _table = pg
+    database = pg
     session = database.reading_session()
     session.execute(text("SET LOCAL work_mem = '77MB'"))
     assert session.execute(text("SHOW work_mem")).scalar_one() == "77MB"
     session.close()
 
 
-def test_an_idle_dead_connection_is_replaced_unseen(pg: tuple[Database, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    database, table = pg
+def test_an_idle_dead_connection_is_replaced_unseen(pg: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    database = pg
     monkeypatch.setattr(dbmodule, "IDLE_PING_SECONDS", 0.2)
     with database.engine.connect() as conn:
         pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
@@ -124,10 +123,10 @@ def test_an_idle_dead_connection_is_replaced_unseen(pg: tuple[Database, str], mo
         session.close()
 
 
-def test_a_busy_dead_connection_fails_once_then_the_pool_recovers(pg: tuple[Database, str]) -> None:
+def test_a_busy_dead_connection_fails_once_then_the_pool_recovers(pg: Database) -> None:
     """Used a moment ago, a connection is not pinged: the request that finds it dead gets the lost-connection
     error (the web layer's 503), and the pool starts afresh for the next one."""
-    database, table = pg
+    database = pg
     with database.engine.connect() as conn:
         pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
     _terminate(database, pid)  # back in the pool a moment ago: it will not be pinged
