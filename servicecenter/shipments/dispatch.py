@@ -1,8 +1,8 @@
 """Dispatching a shipment (every item to its in-transit location, once) and cancelling an open one.
 
-Dispatch is one conditional state UPDATE (`open` → `dispatched`): a double click or a second clerk finds
-the row already dispatched and is refused, so the items move once. On PostgreSQL the second clerk's
-UPDATE waits for the first one's commit, then matches no row.
+Dispatch locks the shipment's row first (`lock_shipment`): a double click or a second clerk waits for the
+first one's commit, then finds the shipment dispatched and is refused (409), so the items move once. The
+state UPDATE stays conditional (`open` → `dispatched`) as a second gate.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from servicecenter.shipments.services import (
     check_sender,
     check_state,
     describe_location,
+    lock_shipment,
     subtree_ids,
 )
 from servicecenter.stock import journal
@@ -131,6 +132,7 @@ def dispatch_shipment(session: Session, actor: User, shipment: Shipment, *, carr
     if errors:
         raise ValidationFailed(N_("Name the carrier (and the tracking number if there is one)"), errors=errors)
     count_places, weight = _places(places), _weight(weight_kg)
+    lock_shipment(session, shipment)  # a second clerk waits here, then is told it is dispatched
     check_state(shipment, ShipmentState.OPEN, message=ALREADY_DISPATCHED)
     number = shipment.number
     load_lines(session, shipment)  # every line with its unit, part and order, however the caller loaded it
@@ -138,8 +140,7 @@ def dispatch_shipment(session: Session, actor: User, shipment: Shipment, *, carr
         raise ValidationFailed(N_("Shipment %(number)s is empty: scan what goes in it first"), number=number)
     origin = subtree_ids(session, shipment.from_location)
     _check_still_at_origin(session, shipment, origin)
-    # The one gate: only the request that flips `open` to `dispatched` moves anything. On PostgreSQL a
-    # second clerk's UPDATE waits for the first one's commit, then matches no row.
+    # The gate behind the lock: only the request that flips `open` to `dispatched` moves anything.
     flipped = session.execute(
         update(Shipment).where(Shipment.id == shipment.id, Shipment.state == ShipmentState.OPEN)
         .values(state=ShipmentState.DISPATCHED, version=Shipment.version + 1, dispatched_at=utcnow(),
@@ -175,6 +176,7 @@ def dispatch_shipment(session: Session, actor: User, shipment: Shipment, *, carr
 def cancel_shipment(session: Session, actor: User, shipment: Shipment) -> Shipment:
     """Drop an open shipment: nothing has moved, its items are free for another shipment."""
     check_sender(actor, shipment)
+    lock_shipment(session, shipment)
     check_state(shipment, ShipmentState.OPEN)
     flipped = session.execute(
         update(Shipment).where(Shipment.id == shipment.id, Shipment.state == ShipmentState.OPEN)

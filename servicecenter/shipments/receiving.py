@@ -25,6 +25,7 @@ from servicecenter.shipments.services import (
     ScanOutcome,
     check_role,
     check_state,
+    lock_shipment,
     open_order_of,
     parse_quantity,
     resolve_code,
@@ -33,6 +34,7 @@ from servicecenter.stock import journal
 from servicecenter.stock.models import MoveReason
 
 NOT_TRAVELLING = N_("Shipment %(number)s is not on its way (state: %(current)s); only a dispatched shipment is received")
+ALREADY_RECEIVED = N_("Shipment %(number)s was already received by someone else")
 LOST_IN_TRANSIT = N_("Lost in transit (shipment %(shipment)s): %(reason)s")
 
 
@@ -58,6 +60,7 @@ def receive_scanned(session: Session, actor: User, shipment: Shipment, raw: str,
     """One scan at the destination: a listed unit or part is accepted (moved from transit to the destination);
     anything not listed is recorded as unexpected and taken in; the same unit twice stays one line."""
     check_receiver(actor, shipment)
+    lock_shipment(session, shipment)
     check_state(shipment, ShipmentState.DISPATCHED, message=NOT_TRAVELLING)
     code = normalise_scan(raw)
     line = find_line(session, shipment, code)  # a listed unit, by its serial or its label
@@ -140,7 +143,9 @@ def complete_receipt(session: Session, actor: User, shipment: Shipment) -> Discr
     """Close the receipt: whatever was not scanned is missing (it stays in transit until resolved).
     Closing twice is refused: one set of lines."""
     check_receiver(actor, shipment)
-    check_state(shipment, ShipmentState.DISPATCHED, message=NOT_TRAVELLING)
+    lock_shipment(session, shipment)
+    check_state(shipment, ShipmentState.DISPATCHED,
+                message=ALREADY_RECEIVED if shipment.state == ShipmentState.RECEIVED else NOT_TRAVELLING)
     number = shipment.number
     flipped = session.execute(
         update(Shipment).where(Shipment.id == shipment.id, Shipment.state == ShipmentState.DISPATCHED)
@@ -149,8 +154,7 @@ def complete_receipt(session: Session, actor: User, shipment: Shipment) -> Discr
         execution_options={"synchronize_session": False}).rowcount
     session.refresh(shipment)
     if flipped != 1:
-        raise StateConflict(N_("Shipment %(number)s was already received by someone else"),
-                            current=shipment.state.value, allowed=[ShipmentState.DISPATCHED.value], number=number)
+        raise StateConflict(ALREADY_RECEIVED, current=shipment.state.value, allowed=[ShipmentState.DISPATCHED.value], number=number)
     session.execute(update(ShipmentItem).where(ShipmentItem.shipment_id == shipment.id,
                                                ShipmentItem.state == ItemState.PACKED)
                     .values(state=ItemState.MISSING), execution_options={"synchronize_session": "fetch"})
@@ -162,6 +166,7 @@ def resolve_missing(session: Session, actor: User, shipment: Shipment, item_id: 
     """A missing line is settled: found (received now, moved to the destination) or lost with a reason
     (units stay recorded in transit with the loss on their order; parts are written off the transit)."""
     check_receiver(actor, shipment)
+    lock_shipment(session, shipment)
     with unwalled(session):  # the line's unit and order, as the packing list shows them
         item = session.scalar(select(ShipmentItem).where(ShipmentItem.id == item_id,
                                                          ShipmentItem.shipment_id == shipment.id)

@@ -64,6 +64,14 @@ def check_sender(actor: User, shipment: Shipment) -> None:
         raise PermissionDenied(N_("Shipment %(number)s is sent by another center"), number=shipment.number)
 
 
+def lock_shipment(session: Session, shipment: Shipment) -> Shipment:
+    """Every write on a shipment starts here: its row locked (FOR NO KEY UPDATE; SQLite has one writer) and
+    re-read, so two clerks on one shipment take turns and the second sees what the first did (dispatched,
+    received) rather than the page it loaded. Lock order everywhere: the shipment, then its units."""
+    return session.execute(select(Shipment).where(Shipment.id == shipment.id).with_for_update(key_share=True)
+                           .execution_options(populate_existing=True)).scalar_one()  # fetched: that refreshes
+
+
 def check_state(shipment: Shipment, *states: ShipmentState, message: str = NOT_OPEN) -> None:
     if shipment.state not in states:
         raise StateConflict(message, current=shipment.state.value, allowed=[s.value for s in states],
@@ -179,6 +187,7 @@ def add_scanned(session: Session, actor: User, shipment: Shipment, raw: str, qua
     Refused when the item is not at the origin or another shipment holds it, saying where it is;
     the same unit twice stays one line, a part scanned again adds to its line."""
     check_sender(actor, shipment)
+    lock_shipment(session, shipment)
     check_state(shipment, ShipmentState.OPEN)
     code = normalise_scan(raw)
     origin = subtree_ids(session, shipment.from_location)
@@ -250,6 +259,7 @@ def _add_part(session: Session, shipment: Shipment, part: Part, qty: int, origin
 def remove_item(session: Session, actor: User, shipment: Shipment, item_id: int) -> None:
     """Take a line off an open shipment (scanned by mistake)."""
     check_sender(actor, shipment)
+    lock_shipment(session, shipment)
     check_state(shipment, ShipmentState.OPEN)
     result = session.execute(delete(ShipmentItem).where(ShipmentItem.id == item_id,
                                                         ShipmentItem.shipment_id == shipment.id),

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from servicecenter.accounts.models import User
 from servicecenter.accounts.roles import Role
 from servicecenter.centers.models import Location, LocationKind, ServiceCenter
-from servicecenter.errors import DomainError
+from servicecenter.errors import DomainError, StateConflict
 from servicecenter.repairs.models import EventKind, RepairEvent, RepairOrder
 from servicecenter.shipments.dispatch import dispatch_shipment
 from servicecenter.shipments.models import ItemState, ShipmentState
@@ -158,15 +158,79 @@ def test_two_clerks_scan_the_same_arrived_unit_at_the_same_moment(committed_data
         receivers = [Factory(s).user(s.get(ServiceCenter, shipment.to_center_id), Role.WAREHOUSE).id
                      for _ in range(2)]
 
+    added = []
+
     def work(session, clerk, index):  # noqa: ANN001, ANN202
         shipment = get_shipment(session, shipment_number)
-        return lambda: receive_scanned(session, clerk, shipment, numbers[0])
+        return lambda: added.append(receive_scanned(session, clerk, shipment, numbers[0]).added)
 
     results = _race(committed_database, receivers, work)
-    assert list(results.values()).count("won") == 1
+    # They take turns on the shipment: the first accepts the unit, the second is told it already was.
+    assert list(results.values()) == ["won", "won"] and sorted(added) == [False, True]
     with committed_database.unit_of_work() as s:
         shipment = get_shipment(s, shipment_number)
         moves = s.scalar(select(func.count()).select_from(StockMove).where(
             StockMove.shipment_id == shipment.id, StockMove.to_location_id == wh_b))
         assert moves == 1 and shipment.items[0].state == ItemState.RECEIVED
         assert journal.check_stock(s) == []
+
+
+def _open_with(database, clerk_id: int, wh_a: int, wh_b: int, numbers: list[str]) -> str:  # noqa: ANN001
+    with database.unit_of_work() as s:
+        clerk = s.get(User, clerk_id)
+        shipment = create_shipment(s, clerk, origin=s.get(Location, wh_a), destination=s.get(Location, wh_b))
+        for number in numbers:
+            add_scanned(s, clerk, shipment, number)
+        return shipment.number
+
+
+def test_a_clerk_dispatching_from_a_page_loaded_before_anothers_dispatch_is_told_it_is_dispatched(
+        committed_database) -> None:  # noqa: ANN001
+    """The second clerk's request read the shipment (open, its units on the shelf) just before the first
+    one's dispatch committed: it is told the shipment is already dispatched (409), not that its units
+    have left the warehouse, and nothing moves twice."""
+    if committed_database.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite's first read takes the one write lock: no request reads before another's commit")
+    wh_a, wh_b, numbers, clerks = _setup(committed_database, 2)
+    shipment_number = _open_with(committed_database, clerks[0], wh_a, wh_b, numbers)
+    late = committed_database.session()
+    try:
+        stale = get_shipment(late, shipment_number)
+        assert stale.state == ShipmentState.OPEN and all(i.unit.location_id == wh_a for i in stale.items)
+        with committed_database.unit_of_work() as s:
+            dispatch_shipment(s, s.get(User, clerks[0]), get_shipment(s, shipment_number), carrier="ПЭК")
+        with pytest.raises(StateConflict, match="already dispatched"):
+            dispatch_shipment(late, late.get(User, clerks[1]), stale, carrier="СДЭК")
+    finally:
+        late.rollback()
+        late.close()
+    with committed_database.unit_of_work() as s:
+        shipment = get_shipment(s, shipment_number)
+        assert shipment.carrier == "ПЭК"
+        assert s.scalar(select(func.count()).select_from(StockMove).where(StockMove.shipment_id == shipment.id)) == 2
+
+
+def test_a_scan_into_a_shipment_dispatched_meanwhile_is_refused_and_adds_no_line(committed_database) -> None:  # noqa: ANN001
+    """A clerk's scan page still shows the shipment open, but a colleague dispatched it a moment ago: the
+    next unit scanned is refused (the shipment is not open any more) instead of joining a shipment that
+    has left without it."""
+    if committed_database.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite's first read takes the one write lock: no request reads before another's commit")
+    wh_a, wh_b, numbers, clerks = _setup(committed_database, 2)
+    shipment_number = _open_with(committed_database, clerks[0], wh_a, wh_b, numbers[:1])
+    late = committed_database.session()
+    try:
+        stale = get_shipment(late, shipment_number)
+        assert stale.state == ShipmentState.OPEN
+        with committed_database.unit_of_work() as s:
+            dispatch_shipment(s, s.get(User, clerks[0]), get_shipment(s, shipment_number), carrier="ПЭК")
+        with pytest.raises(StateConflict):
+            add_scanned(late, late.get(User, clerks[1]), stale, numbers[1])
+    finally:
+        late.rollback()
+        late.close()
+    with committed_database.unit_of_work() as s:
+        shipment = get_shipment(s, shipment_number)
+        assert [i.order.number for i in shipment.items] == numbers[:1]
+        order = s.scalar(select(RepairOrder).where(RepairOrder.number == numbers[1]))
+        assert order.unit.location_id == wh_a  # still on the shelf, free for the next shipment
