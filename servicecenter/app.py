@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, overrides: dict[str, Any] | Non
     )
     if overrides:
         app.config.update(overrides)
-    database = database or Database(settings.database_url)
+    database = database or Database(settings.database_url, principal_ttl=settings.principal_cache_seconds)
     app.extensions["servicecenter.db"] = database
     app.extensions["servicecenter.jobs"] = Dispatcher(database, settings.redis_url)
     # Jobs run in-process (embedded mode) read the app's settings, not the environment's: the files

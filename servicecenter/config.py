@@ -40,6 +40,9 @@ class Settings:
     # How many reverse proxies (nginx, a load balancer) stand in front of the app and set
     # X-Forwarded-For/-Proto; 0 trusts none. Login throttling counts by the client's address.
     proxy_count: int = 0
+    # Seconds a process may keep a login session's principal between requests (PostgreSQL; a change
+    # empties it at once, this bounds it if the change notice were ever lost); 0 turns it off.
+    principal_cache_seconds: float = 60.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -63,6 +66,7 @@ class Settings:
             public_url=env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
             secure_cookies=_bool(env.get("SECURE_COOKIES"), default=not debug),
             proxy_count=int(env.get("PROXY_COUNT", "0") or 0),
+            principal_cache_seconds=float(env.get("PRINCIPAL_CACHE_SECONDS", "60") or 0),
         )
 
     def effective_secret_key(self) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from servicecenter.accounts.roles import NETWORK_ROLES, WALLED_ROLES, Role
 from servicecenter.centers.models import ServiceCenter
 from servicecenter.clock import utcnow
-from servicecenter.db import Base, str_enum
+from servicecenter.db import Base, notify_principals_on_change, str_enum
 from servicecenter.scoping import center_owned, network_wide
 
 
@@ -59,6 +59,11 @@ class UserSession(Base):
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
 
     user: Mapped[User] = relationship()
+
+
+# What a login session's principal is made of: a change here reaches every process's cache at once.
+notify_principals_on_change(User.__table__, ["name", "role", "center_id", "locale", "active"])
+notify_principals_on_change(UserSession.__table__, ["revoked_at", "token_hash", "user_id"])
 
 
 @network_wide("internal to authentication; never listed to users")

@@ -10,7 +10,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, Text, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from servicecenter.clock import utcnow
-from servicecenter.db import Base, str_enum
+from servicecenter.db import Base, notify_principals_on_change, str_enum
 from servicecenter.scoping import center_owned
 
 if TYPE_CHECKING:
@@ -72,6 +72,9 @@ class ServiceCenter(Base):
 
     def __repr__(self) -> str:
         return f"<ServiceCenter {self.code}>"
+
+
+notify_principals_on_change(ServiceCenter.__table__, ["code", "timezone"])  # a principal carries both
 
 
 def _location_rule(cls: type[Location], cid: int):  # noqa: ANN202

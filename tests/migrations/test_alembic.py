@@ -70,6 +70,27 @@ def test_upgrade_head_gives_exactly_the_models_schema_and_downgrade_base_empties
     assert _differences(empty_database) == []
 
 
+def _principal_triggers(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return set(conn.execute(text("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'tr_%_principals'")).scalars())
+    finally:
+        engine.dispose()
+
+
+def test_the_principal_change_triggers_come_and_go_with_0018(empty_database: str) -> None:
+    """The triggers the principal cache hears changes from (not compared by alembic): made by the
+    migration as create_all makes them, gone after a downgrade past it."""
+    if not empty_database.startswith("postgresql"):
+        pytest.skip("PostgreSQL only, as the cache")
+    upgrade(empty_database)
+    expected = {"tr_users_principals", "tr_user_sessions_principals", "tr_service_centers_principals"}
+    assert _principal_triggers(empty_database) == expected
+    downgrade(empty_database, "0017")
+    assert _principal_triggers(empty_database) == set()
+
+
 def test_sqlite_runs_with_foreign_keys_and_wal(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'pragmas.db'}")
     with engine.connect() as conn:

@@ -11,12 +11,13 @@ from servicecenter.accounts.models import User
 from servicecenter.accounts.roles import Role
 from servicecenter.accounts.services import Principal, session_principal
 from servicecenter.accounts.tokens import token_principal
-from workstations.web.dbsession import db
+from workstations.web.dbsession import database, db
 
 
 class CurrentUser:
-    """The logged-in user as Flask-Login sees it: the principal (one query per request) and,
-    when a view acts, `.user`, the domain's User (the actor), loaded on first use."""
+    """The logged-in user as Flask-Login sees it: the principal (one query, or none while the process's
+    cache holds it: accounts/principal_cache.py) and, when a view acts, `.user`, the domain's User
+    (the actor), loaded on first use."""
 
     is_authenticated = True
     is_anonymous = False
@@ -87,7 +88,7 @@ def init_app(app: Flask) -> None:
 
     @manager.user_loader
     def _load(token: str) -> CurrentUser | None:
-        principal = session_principal(db(), token)
+        principal = session_principal(db(), token, database().principals)
         return CurrentUser(principal, token) if principal is not None else None
 
     @manager.unauthorized_handler
