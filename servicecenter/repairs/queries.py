@@ -13,6 +13,7 @@ from servicecenter.errors import N_, NotFound
 from servicecenter.paging import Page, paginate
 from servicecenter.repairs.models import RepairEvent, RepairOrder
 from servicecenter.repairs.states import RepairState
+from servicecenter.scoping import get_scope
 
 
 def get_order_by_number(session: Session, number: str) -> RepairOrder:
@@ -32,13 +33,20 @@ def get_order_by_number(session: Session, number: str) -> RepairOrder:
 # Built once: a scan is the commonest request, and building the statement was a tenth of its Python.
 # The session still adds the partner wall to it at execution (an ORM statement).
 _ORDER_NUMBER = select(RepairOrder.number).where(RepairOrder.number == bindparam("number"))
+_ORDERS = RepairOrder.__table__.c
+_ORDER_NUMBER_CORE = select(_ORDERS.number).where(_ORDERS.number == bindparam("number"))
 
 
 def find_order_number(session: Session, typed: str) -> str:
     """The number of the order a scan names, as the session's scope sees it; NotFound otherwise.
     Reads one column: a scan that only redirects to the order's page loads nothing more."""
     number = (typed or "").strip().upper()
-    found = session.scalar(_ORDER_NUMBER, {"number": number})
+    if get_scope(session).is_walled:
+        found = session.scalar(_ORDER_NUMBER, {"number": number})  # through the ORM: the wall applies
+    else:
+        # No wall to apply (network staff): Core on the session's connection skips the ORM's
+        # execution, about 60 µs of a scan lookup's 1 ms of CPU (issue 10).
+        found = session.connection().execute(_ORDER_NUMBER_CORE, {"number": number}).scalar()
     if found is None:
         raise NotFound(N_("No order %(number)s"), number=number[:40])
     return found

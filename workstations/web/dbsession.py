@@ -31,6 +31,8 @@ def _commit(response: Response) -> Response:
     if response.status_code >= 400:
         sess.rollback()
         return response
+    if database().nothing_to_commit(sess):
+        return response  # a GET that only read: closed at teardown, as a commit would leave it
     try:
         sess.commit()
     except (DomainError, IntegrityError, OperationalError) as exc:
