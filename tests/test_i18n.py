@@ -302,3 +302,27 @@ def test_workers_forked_together_all_compile_the_catalogues(tmp_path: Path) -> N
     assert [w.exitcode for w in workers] == [0] * 6
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["messages.mo", "messages.mo",
                                                                            "messages.po", "messages.po"]
+
+
+def test_wtforms_own_messages_follow_each_users_language_request_after_request(app, factory, session) -> None:  # noqa: ANN001
+    """WTForms' built-in messages come from its catalogue, kept once per language in the process: a
+    Russian and an English administrator, in turns, each read theirs."""
+    hq = factory.center("HQ")
+    clients = {}
+    for locale in ("ru", "en"):
+        admin = factory.user(hq, Role.ADMIN)
+        admin.locale = locale
+        session.flush()
+        clients[locale] = app.test_client()
+        assert login(clients[locale], admin.email).status_code == 302
+    expected = {"ru": "Неверное целое число", "en": "Not a valid integer value"}
+    for locale in ("ru", "en", "ru", "en"):
+        client = clients[locale]
+        token = csrf_token(client.get("/admin/deadlines/new").get_data(as_text=True))
+        answer = client.post("/admin/deadlines/new", data={"csrf_token": token, "applies_to": "any",
+                                                           "diagnosis_days": "три", "repair_days": "20", "margin": "24",
+                                                           "diagnosis_unit": "calendar", "repair_unit": "calendar",
+                                                           "margin_unit": "hours"})
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 422 and expected[locale] in page, (locale, answer.status_code)
+        assert expected["en" if locale == "ru" else "ru"] not in page

@@ -11,6 +11,7 @@ from werkzeug.formparser import FormDataParser
 from werkzeug.wrappers import Response
 
 from servicecenter.errors import N_, DomainError
+from workstations.web.i18n import WTFormsCatalogue
 
 csrf = CSRFProtect()
 
@@ -42,7 +43,7 @@ class _FormParser(FormDataParser):
             self.silent = True
 
 
-class FormRequest(Request):
+class FormRequest(WTFormsCatalogue, Request):
     form_data_parser_class = _FormParser
 
     @property
