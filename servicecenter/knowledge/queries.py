@@ -21,7 +21,6 @@ from sqlalchemy import ColumnElement, and_, case, distinct, false, func, literal
 from sqlalchemy.orm import Session, selectinload
 
 from servicecenter.accounts.roles import WALLED_ROLES
-from servicecenter.catalog.models import ProductModel
 from servicecenter.clock import utcnow
 from servicecenter.customers.models import Customer
 from servicecenter.diagnostics.models import OrderDiagnosis
@@ -160,43 +159,56 @@ class Suggestion:
     codes: tuple[str, ...]  # the article's codes the order's diagnosis shares
 
 
-def _order_context(session: Session, order: RepairOrder) -> tuple[int | None, int | None, str, set[int]]:
+READ = object()  # "the order's diagnosis: read it" (a caller that has it passes it, or None for none)
+
+
+def _order_context(session: Session, order: RepairOrder,
+                   diagnosis: OrderDiagnosis | None | object = READ) -> tuple[int | None, int | None, str, set[int]]:
+    """The unit's model, brand and category — from the order's unit and model as loaded with it (the
+    order page loads them; anywhere else they load here) — and the codes of its diagnosis."""
     model_id = manufacturer_id = None
     category = ""
-    if order.unit_id is not None:
-        row = session.execute(select(Unit.model_id, Unit.manufacturer_id, ProductModel.category)
-                              .join(ProductModel, ProductModel.id == Unit.model_id)
-                              .where(Unit.id == order.unit_id)).first()
-        if row is not None:
-            model_id, manufacturer_id, category = row
-    diagnosis = session.scalar(select(OrderDiagnosis).where(OrderDiagnosis.order_id == order.id))
+    unit = order.unit if order.unit_id is not None else None
+    if unit is not None and unit.model is not None:
+        model_id, manufacturer_id, category = unit.model_id, unit.manufacturer_id, unit.model.category
+    if diagnosis is READ:
+        diagnosis = session.scalar(select(OrderDiagnosis).where(OrderDiagnosis.order_id == order.id))
     codes = {c for c in (diagnosis.symptom_id, diagnosis.cause_id, diagnosis.action_id)} - {None} \
-        if diagnosis is not None else set()
+        if isinstance(diagnosis, OrderDiagnosis) else set()
     return model_id, manufacturer_id, category, codes  # type: ignore[return-value]
 
 
-def count_repairs_with_codes(session: Session, model_id: int, code_ids: list[int]) -> int:
-    """Orders of the model whose coded diagnosis names one of these symptoms or causes, in the last 12
-    months, across the whole network (an aggregate: no partner learns which orders)."""
+def count_repairs_by_article(session: Session, model_id: int, article_ids: list[int]) -> dict[int, int]:
+    """For each article, the orders of the model whose coded diagnosis names one of the article's codes
+    as symptom or cause, in the last 12 months, across the whole network (an aggregate: no partner learns
+    which orders). One query for all the order page's suggestions; an article with none is left out."""
+    if not article_ids:
+        return {}
     since = utcnow() - KNOWN_FAULT_WINDOW
     with lifted(session):
-        return session.scalar(
-            select(func.count(distinct(OrderDiagnosis.order_id)))
+        return dict(session.execute(
+            select(article_codes.c.article_id, func.count(distinct(OrderDiagnosis.order_id)))
+            .select_from(OrderDiagnosis)
             .join(RepairOrder, RepairOrder.id == OrderDiagnosis.order_id)
             .join(Unit, Unit.id == RepairOrder.unit_id)
+            .join(article_codes, or_(article_codes.c.code_id == OrderDiagnosis.symptom_id,
+                                     article_codes.c.code_id == OrderDiagnosis.cause_id))
             .where(Unit.model_id == model_id, OrderDiagnosis.recorded_at >= since,
-                   or_(OrderDiagnosis.symptom_id.in_(code_ids), OrderDiagnosis.cause_id.in_(code_ids)))) or 0
+                   article_codes.c.article_id.in_(article_ids))
+            .group_by(article_codes.c.article_id)).tuples().all())
 
 
 def _link(article_id: Any, priority: int) -> Any:
     return select(article_id.label("id"), literal_column(str(priority)).label("p"))
 
 
-def list_order_suggestions(session: Session, actor: Any | None, order: RepairOrder, limit: int = 8) -> list[Suggestion]:
+def list_order_suggestions(session: Session, actor: Any | None, order: RepairOrder, limit: int = 8, *,
+                           diagnosis: OrderDiagnosis | None | object = READ) -> list[Suggestion]:
     """Published articles for the order's unit the reader may see: those sharing a code with the order's
     diagnosis first, then those of its model, its brand, its category — each code-linked one with how many
-    repairs of this model found that fault in the last 12 months."""
-    model_id, manufacturer_id, category, codes = _order_context(session, order)
+    repairs of this model found that fault in the last 12 months. `diagnosis`: the order's, when the
+    caller has already read it."""
+    model_id, manufacturer_id, category, codes = _order_context(session, order, diagnosis)
     if model_id is None and not codes:
         return []
     linked = []
@@ -215,11 +227,11 @@ def list_order_suggestions(session: Session, actor: Any | None, order: RepairOrd
         .options(selectinload(Article.codes))
         .order_by(best.c.p, Article.updated_at.desc(), Article.id).limit(limit)).all()
     reasons = {0: "code", 1: "model", 2: "brand", 3: "category"}
+    coded = [article.id for article, _p in rows if article.codes]
+    counts = count_repairs_by_article(session, model_id, coded) if model_id is not None else {}
     out = []
     for article, priority in rows:
-        article_code_ids = [c.id for c in article.codes]
-        repairs = count_repairs_with_codes(session, model_id, article_code_ids) \
-            if model_id is not None and article_code_ids else None
+        repairs = counts.get(article.id, 0) if model_id is not None and article.codes else None
         shared = tuple(c.code for c in article.codes if c.id in codes)
         out.append(Suggestion(article, reasons[int(priority)], repairs, shared))
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import g
 from flask_login import current_user
 
 from servicecenter.diagnostics.catalogue import list_codes
@@ -61,13 +62,22 @@ def _may_edit(user: Any, order: RepairOrder) -> bool:
     return True
 
 
+def order_diagnosis(order: RepairOrder) -> OrderDiagnosis | None:
+    """The order's coded diagnosis, read once per request: the bench shows it and the knowledge base
+    suggests from its codes."""
+    read = g.setdefault("order_diagnosis", {})
+    if order.id not in read:
+        read[order.id] = work.get_order_diagnosis(db(), order)
+    return read[order.id]
+
+
 @bp.app_template_global()
 def bench_panel(order: RepairOrder) -> BenchPanel:
     """Everything the order page's bench section needs, for the logged-in user."""
     session = db()
     panel = BenchPanel(repeats=workbench.list_repeat_repairs(session, order))
     user = actor() if current_user.is_authenticated else None
-    panel.diagnosis = work.get_order_diagnosis(session, order)
+    panel.diagnosis = order_diagnosis(order)
     panel.work = work.list_work(session, order)
     panel.swaps = outcomes.list_part_swaps(session, order)
     panel.unit_repairs = workbench.list_unit_repairs(session, order)

@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_login import current_user
-from sqlalchemy import select
 
-from servicecenter.diagnostics.models import OrderDiagnosis
 from servicecenter.knowledge import queries, services
 from servicecenter.repairs.models import RepairOrder
+from workstations.engineer.panel import order_diagnosis
 from workstations.knowledge import bp
 from workstations.knowledge.forms import ActionForm
 from workstations.web.auth_session import actor
@@ -35,7 +34,8 @@ def knowledge_panel(order: RepairOrder) -> KnowledgePanel:
         return KnowledgePanel([], False, None)
     me = actor()
     session = db()
-    suggestions = queries.list_order_suggestions(session, me, order)
+    diagnosis = order_diagnosis(order)  # the bench section read it already
+    suggestions = queries.list_order_suggestions(session, me, order, diagnosis=diagnosis)
     can_draft = (services.can_write(me) and (me.works_network_wide or me.center_id == order.center_id)
-                 and session.scalar(select(OrderDiagnosis.id).where(OrderDiagnosis.order_id == order.id)) is not None)
+                 and diagnosis is not None)
     return KnowledgePanel(suggestions, can_draft, ActionForm() if can_draft else None)
