@@ -98,14 +98,14 @@ NOTIFY_FUNCTION_SQL = (f"CREATE OR REPLACE FUNCTION sc_notify_principals() RETUR
                        f"$$ BEGIN PERFORM pg_notify('{PRINCIPALS_CHANNEL}', TG_TABLE_NAME); RETURN NULL; END $$")
 
 
-def notify_trigger_sql(table: str, columns: list[str]) -> str:
+def _notify_trigger_sql(table: str, columns: list[str]) -> str:
     return (f"CREATE TRIGGER tr_{table}_principals AFTER UPDATE OF {', '.join(columns)} OR DELETE OR TRUNCATE "
             f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION sc_notify_principals()")
 
 
 def notify_principals_on_change(table: Any, columns: list[str]) -> None:
     """PostgreSQL: changes to `columns` of `table` (or its rows deleted) invalidate cached principals."""
-    event.listen(table, "after_create", DDL(f"{NOTIFY_FUNCTION_SQL}; {notify_trigger_sql(table.name, columns)}")
+    event.listen(table, "after_create", DDL(f"{NOTIFY_FUNCTION_SQL}; {_notify_trigger_sql(table.name, columns)}")
                  .execute_if(dialect="postgresql"))
 
 
