@@ -117,16 +117,27 @@ def _now_ish(value: Any) -> bool:
     return isinstance(value, str) and _MOMENT.match(value) is not None and value[:4] != "2000"
 
 
+def _time_passing(key: tuple, a: Any, c: Any) -> bool:
+    """Two runs a moment apart: a moment computed from now (a due date days ahead) a few seconds apart,
+    or a count of seconds (a deadline's paused time) that grew by a few."""
+    if isinstance(a, datetime) and isinstance(c, datetime):
+        return abs((a - c).total_seconds()) <= 5
+    column = key[-1] if key and isinstance(key[-1], str) else ""
+    return column.endswith("_seconds") and isinstance(a, int) and isinstance(c, int) and abs(a - c) <= 5
+
+
 def differences(plain: Run, again: Run, other: Run, planted: Callable[[Any], bool]) -> list[str]:
     """Where `other` differs from `plain`, beyond what differs between `plain` and `again` by itself (and
-    the moments of now); a varying cell still must not hold a planted value."""
+    the moments of now, and what the seconds between the runs move); a varying cell still must not hold a
+    planted value."""
     a, b, c = _cells(plain), _cells(again), _cells(other)
     varying = {_vary(k) for k in a.keys() | b.keys() if a.get(k, ...) != b.get(k, ...)}
     found = []
     for key in sorted(a.keys() | c.keys(), key=repr):
         if a.get(key, ...) == c.get(key, ...):
             continue
-        if key in a and key in c and (_vary(key) in varying or (_now_ish(a[key]) and _now_ish(c[key]))):
+        if key in a and key in c and (_vary(key) in varying or (_now_ish(a[key]) and _now_ish(c[key]))
+                                      or _time_passing(key, a[key], c[key])):
             if planted(c[key]) and not planted(a[key]):
                 found.append(f"{key}: {a[key]!r} → planted {c[key]!r}")
             continue
