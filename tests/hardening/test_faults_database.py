@@ -115,9 +115,13 @@ def _check(load: Load, base: str, token: str, database: Database) -> None:
     assert not load.failures, load.failures[0]
     assert load.statuses[201] > 0
     assert set(load.statuses) <= {200, 201, 503}, load.statuses  # never a 500, never a half answer
-    # the app serves again without a restart
-    status, _ = call(base, token, "GET", f"/scan/{next(iter(load.acknowledged.values()))}")
-    assert status == 200
+    # the app serves again without a restart: a pooled connection killed in the last round, idle for less
+    # than 5 s, may give the next request the 503 of a lost connection (docs/architecture.md, `_ping_when_idle`);
+    # that failure replaces the whole pool, so the request after it is served
+    scan = f"/scan/{next(iter(load.acknowledged.values()))}"
+    first = call(base, token, "GET", scan)[0]
+    assert first in (200, 503)
+    assert call(base, token, "GET", scan)[0] == 200
     with database.unit_of_work() as s:
         numbers = set(s.scalars(select(RepairOrder.number)))
         created = Counter(s.scalars(select(RepairOrder.number).join(RepairEvent, RepairEvent.order_id == RepairOrder.id)
