@@ -7,7 +7,10 @@ have changed: triggers on users, user_sessions and service_centers NOTIFY `PRINC
 the commit of a logout, a revocation, a deactivation, a role, center, name or language change
 (`servicecenter.db.notify_principals_on_change`). The process LISTENs on a connection of its own
 and, before each lookup, takes in what has arrived on it — a non-blocking read of a socket, no round
-trip — so a request after such a commit never sees the old principal.
+trip. PostgreSQL sends the notice from the listening backend a moment after the COMMIT returns
+(milliseconds, more under load; measured in CI): a request in that moment still gets the old
+principal, as one already running when the change committed does; every request after the notice
+arrives gets the new one.
 
 When the listening connection is missing or broken the cache is bypassed (every request queries,
 as without it) and emptied, so nothing missed while deaf is ever served; it reconnects on a later
