@@ -78,7 +78,7 @@ def _after_the_notice(database: Database, token: str, seen: Callable, seconds: f
         time.sleep(0.005)
 
 
-def test_a_logged_in_user_is_read_once_and_their_logout_ends_it_at_the_next_request(pg: Database,
+def test_a_logged_in_user_is_read_once_and_their_logout_ends_it_once_its_notice_arrives(pg: Database,
                                                                                      reads: Reads) -> None:
     token, user_id, _center = _login(pg)
     first = _principal(pg, token)
@@ -102,7 +102,7 @@ def test_a_logged_in_user_is_read_once_and_their_logout_ends_it_at_the_next_requ
     ("UPDATE user_sessions SET revoked_at = now() WHERE user_id = :user", lambda p: p is None),
     ("DELETE FROM user_sessions WHERE user_id = :user", lambda p: p is None),
 ], ids=["deactivated", "role", "language", "name", "center-time-zone", "revoked", "session-deleted"])
-def test_a_change_to_who_the_user_is_shows_at_the_next_request(pg: Database, change: str, seen) -> None:  # noqa: ANN001
+def test_a_change_to_who_the_user_is_shows_once_its_notice_arrives(pg: Database, change: str, seen) -> None:  # noqa: ANN001
     token, user_id, center_id = _login(pg)
     assert _principal(pg, token) is not None and _principal(pg, token) is not None  # cached
     with pg.engine.begin() as conn:  # any writer: a service, an admin's SQL, another process

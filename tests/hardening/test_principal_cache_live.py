@@ -88,7 +88,7 @@ def _edit_clerk(admin: requests.Session, site: Site, **fields: str) -> None:
     assert answer.status_code == 302, answer.text[:500]
 
 
-def test_a_deactivated_clerk_is_out_at_the_next_request_though_the_server_had_them_cached(site: Site) -> None:
+def test_a_deactivated_clerk_is_out_once_the_notice_arrives_though_the_server_had_them_cached(site: Site) -> None:
     clerk, admin = _browser(site, site.clerk_email), _browser(site, site.admin_email)
     assert _status(clerk, site, "/intake/new")[0] == 200
     before = len(site.principal_reads)
@@ -100,7 +100,7 @@ def test_a_deactivated_clerk_is_out_at_the_next_request_though_the_server_had_th
     assert status == 302 and where.startswith("/login")
 
 
-def test_a_clerk_made_engineer_loses_the_counter_at_the_next_request(site: Site) -> None:
+def test_a_clerk_made_engineer_loses_the_counter_once_the_notice_arrives(site: Site) -> None:
     clerk, admin = _browser(site, site.clerk_email), _browser(site, site.admin_email)
     assert _status(clerk, site, "/intake/new")[0] == 200
     assert _status(clerk, site, "/intake/new")[0] == 200  # cached now
