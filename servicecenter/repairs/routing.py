@@ -43,8 +43,8 @@ def partner_candidates(session: Session, order: RepairOrder) -> list[NearbyCente
     if unit is None or unit.manufacturer_id is None:
         return []
     here = order.center
-    return [n for n in list_authorised_centers(session, unit.manufacturer_id, city=here.city, region=here.region)
-            if n.center.kind == CenterKind.PARTNER and n.center.id != order.center_id]
+    return list_authorised_centers(session, unit.manufacturer_id, city=here.city, region=here.region,
+                                   kind=CenterKind.PARTNER, besides=order.center_id)
 
 
 def route_to_center(session: Session, actor: User, order: RepairOrder, center: ServiceCenter,
