@@ -166,6 +166,11 @@ class Principal:
     locale: str
 
     @property
+    def id(self) -> int:
+        """The user's id: a principal stands for its user where a check only reads id, role and center."""
+        return self.user_id
+
+    @property
     def is_walled(self) -> bool:
         return self.role in WALLED_ROLES
 

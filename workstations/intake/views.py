@@ -34,7 +34,7 @@ from workstations.attachments.views import store_uploaded_photos
 from workstations.intake import bp
 from workstations.intake.forms import IntakeForm, IssueForm
 from workstations.web.auth_session import actor
-from workstations.web.dbsession import db
+from workstations.web.dbsession import db, keyed_lookups
 from workstations.web.errors import translate
 
 
@@ -55,6 +55,7 @@ def index() -> str:
 
 
 @bp.route("/scan")
+@keyed_lookups
 def scan() -> Response:
     """One field for everything the scanner reads: an order opens, a serial shows the unit."""
     raw = request.args.get("code", "")
@@ -158,6 +159,7 @@ _FORM_FIELD = {"phone": "customer_phone", "name": "customer_name", "warranty_ove
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@keyed_lookups
 def new() -> str | Response | tuple[str, int]:
     form = IntakeForm()
     if request.method == "GET":

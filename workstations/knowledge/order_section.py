@@ -12,7 +12,7 @@ from servicecenter.repairs.models import RepairOrder
 from workstations.engineer.panel import order_diagnosis
 from workstations.knowledge import bp
 from workstations.knowledge.forms import ActionForm
-from workstations.web.auth_session import actor
+from workstations.web.auth_session import reader
 from workstations.web.dbsession import db
 
 
@@ -32,7 +32,7 @@ def knowledge_panel(order: RepairOrder) -> KnowledgePanel:
     """Suggested articles for the order, as the logged-in user may see them, and the draft button."""
     if not current_user.is_authenticated:
         return KnowledgePanel([], False, None)
-    me = actor()
+    me = reader()  # what it may read and write: role, center and id, no User to load
     session = db()
     diagnosis = order_diagnosis(order)  # the bench section read it already
     suggestions = queries.list_order_suggestions(session, me, order, diagnosis=diagnosis)

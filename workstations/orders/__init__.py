@@ -44,8 +44,8 @@ from servicecenter.scanning import normalise_scan
 from workstations import labels
 from workstations.labels import label
 from workstations.web.access import allow, any_staff, blueprint_policy
-from workstations.web.auth_session import actor
-from workstations.web.dbsession import db
+from workstations.web.auth_session import actor, reader
+from workstations.web.dbsession import db, keyed_lookups
 from workstations.web.forms import IdField
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -90,12 +90,13 @@ def _warranty_text(order, history) -> str:  # noqa: ANN001
 
 def _handed_back_elsewhere(order) -> bool:  # noqa: ANN001
     """A routed order goes back to the counter that took it in: nobody else is offered the hand-back."""
-    me = actor()
+    me = reader()
     return (order.center_id != order.intake_center_id and not me.works_network_wide
             and me.center_id != order.intake_center_id)
 
 
 @bp.route("/")
+@keyed_lookups
 @any_staff()
 def find() -> Response | str:
     """Open an order by number (typed or scanned)."""
@@ -107,6 +108,7 @@ def find() -> Response | str:
 
 
 @bp.route("/<number>")
+@keyed_lookups
 def show(number: str) -> str:
     session = db()
     order = queries.get_order_by_number(session, number)
@@ -126,7 +128,7 @@ def show(number: str) -> str:
         form=TransitionForm(),
         assign_form=AssignForm(),
         comment_form=CommentForm(),
-        partners=routing.partner_candidates(session, order) if routing.can_route(actor(), order) else None,
+        partners=routing.partner_candidates(session, order) if routing.can_route(reader(), order) else None,
     )
 
 

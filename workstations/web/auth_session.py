@@ -63,6 +63,12 @@ def actor() -> User:
     return current_user.user  # type: ignore[no-any-return]
 
 
+def reader() -> Principal:
+    """Who reads, for checks and queries that only need the id, role and center (the page's
+    sections): the principal, without loading the User as `actor()` does."""
+    return current_user.principal  # type: ignore[no-any-return]
+
+
 API_PREFIX = "/api/"
 
 

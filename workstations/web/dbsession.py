@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import TypeVar
+
 from flask import Flask, current_app, g, request, session
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from servicecenter.db import Database
+from servicecenter.db import Database, generic_plans
 from servicecenter.errors import DomainError
+
+View = TypeVar("View", bound=Callable[..., object])
+
+
+def keyed_lookups(view: View) -> View:
+    """Mark a view whose statements all find rows by a key (a number, an id, a serial): PostgreSQL may
+    keep their plans across requests (`servicecenter.db.generic_plans`) instead of planning each
+    one again. Put it right under the route decorator. The hot paths only: a scan, the order page,
+    the intake; anything that lists or counts a center's orders is planned for its values."""
+    view.generic_plans = True  # type: ignore[attr-defined]
+    return view
+
+
+def _plan_scope() -> None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "generic_plans", False):
+        g.plan_scope = ExitStack()
+        g.plan_scope.enter_context(generic_plans())
 
 
 def database() -> Database:
@@ -51,8 +73,12 @@ def _close(_exc: BaseException | None) -> None:
     sess: Session | None = g.pop("db_session", None)
     if sess is not None:
         sess.close()
+    scope: ExitStack | None = g.pop("plan_scope", None)
+    if scope is not None:
+        scope.close()
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_plan_scope)
     app.after_request(_commit)
     app.teardown_request(_close)
