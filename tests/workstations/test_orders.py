@@ -195,3 +195,25 @@ def test_refusals_and_missing_pages_are_served_as_html(client, factory, center) 
     for response, status in ((missing, 404), (stale, 409), (forged, 400)):
         assert response.status_code == status and response.mimetype == "text/html"
         assert "<h1>" in response.get_data(as_text=True)
+
+
+def test_the_parts_section_shows_the_orders_reservations_and_shortages(client, factory, center) -> None:  # noqa: ANN001
+    """The page reads a section's rows only when the order has some (servicecenter/repairs/contents.py):
+    an order with parts held and requested shows both; its neighbour with none shows neither."""
+    from servicecenter.stock import services as stock
+    from tests.domain.test_estimates import make_part, receive_stock
+
+    session = factory.session
+    engineer = factory.staff(center, Role.ENGINEER)
+    held, short = make_part(session, sku="PCB-1"), make_part(session, sku="MTR-9")
+    receive_stock(session, center, held, 2)
+    order, other = factory.order(center, state=RepairState.DIAGNOSIS), factory.order(center, state=RepairState.DIAGNOSIS)
+    stock.reserve_part(session, engineer, order, held, 2)
+    stock.request_shortage(session, engineer, order, short, 1)
+    session.flush()
+    login(client, factory.staff(center, Role.TEAM_LEAD).email)
+    html = _page(client, order.number)
+    assert 'data-reservation="PCB-1" data-state="active"' in html
+    assert 'data-part-request="MTR-9" data-state="open"' in html
+    quiet = _page(client, other.number)
+    assert "data-reservation=" not in quiet and "data-part-request=" not in quiet

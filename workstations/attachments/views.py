@@ -39,6 +39,7 @@ from servicecenter.repairs import queries
 from servicecenter.repairs.models import Attachment, AttachmentKind, RepairOrder
 from servicecenter.repairs.states import RepairState
 from workstations.attachments import bp
+from workstations.order_contents import order_has
 from workstations.web.access import allow, any_staff
 from workstations.web.auth_session import actor
 from workstations.web.dbsession import db
@@ -114,7 +115,7 @@ def _order_files(order: RepairOrder) -> list[Attachment]:
     """All of the order's files, read once per request (the page shows photos and documents apart)."""
     read = g.setdefault("order_files", {})
     if order.id not in read:
-        read[order.id] = list_attachments(db(), order)
+        read[order.id] = list_attachments(db(), order) if order_has(order).files else []
     return read[order.id]
 
 

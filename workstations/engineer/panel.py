@@ -15,8 +15,9 @@ from servicecenter.repairs import outcomes, work, workbench
 from servicecenter.repairs.models import Outcome, RepairOrder, WorkLog
 from servicecenter.repairs.states import RepairState
 from workstations.engineer import bp
+from workstations.order_contents import order_has
 from workstations.web.access import can_access
-from workstations.web.auth_session import actor
+from workstations.web.auth_session import reader
 from workstations.web.dbsession import db
 
 FINISH_OUTCOMES = {
@@ -67,7 +68,7 @@ def order_diagnosis(order: RepairOrder) -> OrderDiagnosis | None:
     suggests from its codes."""
     read = g.setdefault("order_diagnosis", {})
     if order.id not in read:
-        read[order.id] = work.get_order_diagnosis(db(), order)
+        read[order.id] = work.get_order_diagnosis(db(), order) if order_has(order).diagnosis else None
     return read[order.id]
 
 
@@ -75,12 +76,13 @@ def order_diagnosis(order: RepairOrder) -> OrderDiagnosis | None:
 def bench_panel(order: RepairOrder) -> BenchPanel:
     """Everything the order page's bench section needs, for the logged-in user."""
     session = db()
-    panel = BenchPanel(repeats=workbench.list_repeat_repairs(session, order))
-    user = actor() if current_user.is_authenticated else None
+    has = order_has(order)  # most orders have no swaps and their unit no other orders: not asked
+    panel = BenchPanel(repeats=workbench.list_repeat_repairs(session, order) if has.unit_orders else [])
+    user = reader() if current_user.is_authenticated else None  # role, center and id: no User loaded
     panel.diagnosis = order_diagnosis(order)
-    panel.work = work.list_work(session, order)
-    panel.swaps = outcomes.list_part_swaps(session, order)
-    panel.unit_repairs = workbench.list_unit_repairs(session, order)
+    panel.work = work.list_work(session, order) if has.work else []
+    panel.swaps = outcomes.list_part_swaps(session, order) if has.swaps else []
+    panel.unit_repairs = workbench.list_unit_repairs(session, order) if has.unit_orders else []
     if user is None or not can_access("engineer.take", user.role):
         return panel
     if order.state == RepairState.RECEIVED and user.role in work.BENCH_WORKERS:

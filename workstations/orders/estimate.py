@@ -27,6 +27,7 @@ from servicecenter.repairs.models import RepairOrder
 from servicecenter.repairs.states import BENCH, CUSTOMER_VOICE, WARRANTY_DECIDERS, RepairState
 from servicecenter.stock.queries import get_part_by_code
 from workstations import labels
+from workstations.order_contents import order_has
 from workstations.orders import bp
 from workstations.web.access import allow
 from workstations.web.auth_session import actor
@@ -94,7 +95,7 @@ def _category(order: RepairOrder) -> str:
 def estimate_panel(order: RepairOrder) -> EstimatePanel | None:
     """What the estimate section shows to the logged-in user (None: nothing to show)."""
     role = current_user.role
-    all_versions = estimates.list_estimates(db(), order)
+    all_versions = estimates.list_estimates(db(), order) if order_has(order).estimates else []
     can_edit = role in BENCH and order.state == RepairState.DIAGNOSIS
     can_answer = role in CUSTOMER_VOICE and order.state == RepairState.AWAITING_APPROVAL
     # The warranty decision may be revised until the repair is done; revised to paid during repair,

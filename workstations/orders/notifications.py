@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from servicecenter.notifications.models import Notification, NotificationKind, NotificationState, SkipReason
 from servicecenter.notifications.queries import list_order_notifications
 from servicecenter.repairs.models import RepairOrder
+from workstations.order_contents import order_has
 from workstations.orders import bp
 from workstations.web.dbsession import db
 
@@ -34,7 +35,7 @@ SKIP_LABELS = {
 @bp.app_template_global()
 def order_notifications(order: RepairOrder) -> list[Notification]:
     """The order's notification log, newest first."""
-    return list_order_notifications(db(), order)
+    return list_order_notifications(db(), order) if order_has(order).notifications else []
 
 
 @bp.app_template_global()

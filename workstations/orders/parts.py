@@ -23,6 +23,7 @@ from servicecenter.stock import queries as stock_queries
 from servicecenter.stock import services as stock
 from servicecenter.stock import warehouse
 from servicecenter.stock.models import Part, PartRequest, Reservation, StockMove, part_models
+from workstations.order_contents import order_has
 from workstations.orders import bp
 from workstations.web.access import allow
 from workstations.web.auth_session import actor
@@ -61,10 +62,11 @@ def parts_panel(order: RepairOrder) -> PartsPanel | None:
     """What the parts section shows to the logged-in user (None: nothing to show)."""
     role = current_user.role
     session = db()
-    reservations = stock_queries.list_order_reservations(session, order)
-    requests = stock_queries.list_order_part_requests(session, order)
+    has = order_has(order)
+    reservations = stock_queries.list_order_reservations(session, order) if has.reservations else []
+    requests = stock_queries.list_order_part_requests(session, order) if has.part_requests else []
     can_reserve = role in stock.RESERVE_ROLES and order.state in stock.PARTS_STATES
-    defective = warehouse.list_defective_parts(session, order)
+    defective = warehouse.list_defective_parts(session, order) if has.defective else []
     can_keep = (role in warehouse.DEFECTIVE_ROLES and order.state in stock.PARTS_STATES
                 and order.warranty_covered is True)
     if not (reservations or requests or can_reserve or defective or can_keep):
