@@ -44,4 +44,19 @@ def register_unit(session: Session, *, model: ProductModel, serial: str, owner: 
                 owner_id=owner.id if owner else None, purchase_date=purchase_date, seller=(seller or "")[:200])
     session.add(unit)
     session.flush()
+    transaction, ids = session.info.get(_REGISTERED, (None, set()))
+    if transaction is not session.get_transaction():
+        transaction, ids = session.get_transaction(), set()
+    ids.add(unit.id)
+    session.info[_REGISTERED] = (transaction, ids)
     return unit
+
+
+_REGISTERED = "units_registered"  # session.info: (the transaction, the ids of the units it registered)
+
+
+def registered_in_this_transaction(session: Session, unit: Unit) -> bool:
+    """Whether the session's open transaction registered `unit` (register_unit): nobody else sees its
+    row until the commit, so there is nothing to lock (the intake's placement in the warehouse)."""
+    transaction, ids = session.info.get(_REGISTERED, (None, ()))
+    return transaction is not None and transaction is session.get_transaction() and unit.id in ids

@@ -209,8 +209,7 @@ def receive_at_counter(session: Session, actor: User, center: ServiceCenter, req
     order = create_order(session, actor, center=center, customer=customer, unit=unit, fault=req.fault,
                          condition=req.condition, accessories=req.accessories, order_type=decision.order_type,
                          priority=req.priority, warranty_covered=decision.covered,
-                         warranty_reason=decision.reason)
-    order.idempotency_key = req.idempotency_key
+                         warranty_reason=decision.reason, idempotency_key=req.idempotency_key)
     _record_decision(session, actor, order, req, decision)
     session.flush()
     return order

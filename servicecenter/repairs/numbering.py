@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -20,21 +19,16 @@ def format_number(center_code: str, year: int, seq: int) -> str:
 def next_order_number(session: Session, center: ServiceCenter, moment: datetime) -> str:
     """Take the next number of the center's year (the center's local year at `moment`).
 
-    The counter row is created if missing (ON CONFLICT DO NOTHING) and bumped with one
-    UPDATE ... RETURNING, which holds the row lock until commit: two clerks registering at
-    the same instant are serialised by the database, never handed the same number.
+    One INSERT ... ON CONFLICT DO UPDATE ... RETURNING creates the counter row at 1 or bumps it,
+    and holds the row's lock until commit: two clerks registering at the same instant are
+    serialised by the database, never handed the same number (one round trip; it was two).
     """
     year = local_date(moment, center.timezone).year
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(OrderCounter).values(center_id=center.id, year=year, last=0).on_conflict_do_nothing()
-    )
-    seq = session.execute(
-        update(OrderCounter)
-        .where(OrderCounter.center_id == center.id, OrderCounter.year == year)
-        .values(last=OrderCounter.last + 1)
-        .returning(OrderCounter.last),
-        execution_options={"synchronize_session": False},
-    ).scalar_one()
+    bump = (insert(OrderCounter).values(center_id=center.id, year=year, last=1)
+            .on_conflict_do_update(index_elements=[OrderCounter.center_id, OrderCounter.year],
+                                   set_={"last": OrderCounter.last + 1})
+            .returning(OrderCounter.last))
+    seq = session.execute(bump).scalar_one()
     return format_number(center.code, year, seq)

@@ -96,8 +96,10 @@ def create_order(
     pre_register: bool = False,
     warranty_covered: bool | None = None,
     warranty_reason: str = "",
+    idempotency_key: str | None = None,
 ) -> RepairOrder:
-    """Register a visit (pre_register) or receive a unit at the counter; numbers the order."""
+    """Register a visit (pre_register) or receive a unit at the counter; numbers the order.
+    `idempotency_key`: the request's own key, kept on the order so that a replay finds it."""
     roles = REGISTER_ROLES if pre_register else COUNTER
     if actor.role not in roles:
         raise PermissionDenied(N_("Your role may not create orders"))
@@ -117,6 +119,7 @@ def create_order(
     state = RepairState.REGISTERED if pre_register else RepairState.RECEIVED
     order = RepairOrder(
         number=next_order_number(session, center, now),
+        idempotency_key=idempotency_key,
         center_id=center.id,
         intake_center_id=center.id,
         customer_id=customer.id,

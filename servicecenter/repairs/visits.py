@@ -99,8 +99,7 @@ def pre_register_visit(session: Session, actor: User, req: VisitRequest) -> Repa
         if unit.owner_id is None:
             unit.owner_id = customer.id
     order = create_order(session, actor, center=center, customer=customer, unit=unit, fault=req.fault,
-                         pre_register=True)
-    order.idempotency_key = req.idempotency_key
+                         pre_register=True, idempotency_key=req.idempotency_key)
     if unit is None and (model is not None or brand is not None):
         said = f"{model.manufacturer.name} {model.name}" if model is not None else brand.name  # type: ignore[union-attr]
         add_comment(session, order, actor, said)

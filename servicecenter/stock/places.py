@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from servicecenter.accounts.models import User
 from servicecenter.centers.models import Location, LocationKind, ServiceCenter
 from servicecenter.equipment.models import Unit
+from servicecenter.equipment.services import registered_in_this_transaction
 from servicecenter.repairs.models import RepairEvent, RepairOrder
 from servicecenter.repairs.signals import on_state_changed
 from servicecenter.repairs.states import RepairState
@@ -67,9 +68,12 @@ def receive_unit_at_counter(session: Session, actor: User | None, order: RepairO
         return None
     # Two counters receiving the same unit at once (a duplicate intake) must not fail on the unit's
     # version: lock its row and read where it is now; the second finds it in the warehouse already.
-    session.flush()
-    unit = session.scalars(select(Unit).where(Unit.id == order.unit_id).with_for_update()
-                           .execution_options(populate_existing=True)).one()
+    # A unit registered in this transaction is nobody else's yet: as it is.
+    unit = order.unit
+    if unit is None or not registered_in_this_transaction(session, unit):
+        session.flush()
+        unit = session.scalars(select(Unit).where(Unit.id == order.unit_id).with_for_update()
+                               .execution_options(populate_existing=True)).one()
     warehouse = main_warehouse(session, order.center_id)
     if warehouse is None or unit.location_id == warehouse.id:
         return None
