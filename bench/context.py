@@ -83,6 +83,11 @@ class Bench:
                                         "ORDER BY random() LIMIT %s", (self.big_center, SAMPLE))]
 
     @cached_property
+    def first_model(self) -> int:
+        """The product model the intakes register their units as."""
+        return self.rows("SELECT id FROM product_models ORDER BY id LIMIT 1")[0][0]
+
+    @cached_property
     def unit_keys(self) -> list[tuple[int, str]]:
         return [(m, s) for m, s in self.rows("SELECT manufacturer_id, serial FROM units ORDER BY random() LIMIT %s",
                                              (SAMPLE,))]
