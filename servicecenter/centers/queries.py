@@ -55,8 +55,8 @@ def list_authorised_centers(session: Session, manufacturer_id: int, *, city: str
     """Active centers authorised for the brand: the caller's city first, then the region, then the rest.
 
     Own and partner centers both qualify (`kind` keeps one of them; `besides` leaves one center
-    out). A city with a center of the network also tells its region; a region typed into the city
-    field counts as the region. Each group is by name. Only the authorised centers are loaded; the
+    out). Without a region, a city with a center of the network tells its region; a region typed
+    into the city field counts as the region. Each group is by name. Only the authorised centers are loaded; the
     regions come from every active center's city and region (plain rows).
     """
     query = (select(ServiceCenter).join(center_brands, center_brands.c.center_id == ServiceCenter.id)
@@ -72,8 +72,10 @@ def list_authorised_centers(session: Session, manufacturer_id: int, *, city: str
     regions = {region_key} if region_key else set()
     if city_key:
         regions.add(city_key)
+    if city_key and not region_key:
         # Plain rows on the session's connection: the places only order the list, and the ORM's
-        # work on 300 rows was a third of the routing section's time (issue 10).
+        # work on 300 rows was a third of the routing section's time (issue 10). With the region
+        # given (the order's own center), it is not looked up.
         places = session.connection().execute(_PLACES).all()
         regions.update(_fold(r) for c, r in places if _fold(c) == city_key)
     regions.discard("")
