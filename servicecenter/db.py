@@ -125,17 +125,19 @@ def schema_objects_for(dialect: str) -> Any:
     return include
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with our per-dialect settings (SQLite: FKs, WAL, immediate writes)."""
+def make_engine(url: str, *, generic_plans: bool = False, **kwargs: Any) -> Engine:
+    """An engine with our per-dialect settings (SQLite: FKs, WAL, immediate writes; PostgreSQL:
+    custom plans unless `generic_plans`, see `generic_plans()`)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
+    if not generic_plans:
+        connect_args = kwargs.setdefault("connect_args", {})
+        connect_args["options"] = f'{connect_args.get("options", "")} -c plan_cache_mode=force_custom_plan'.strip()
     engine = create_engine(url, **kwargs)
-    if engine.dialect.driver == "psycopg":
-        _plan_each_execution(engine)
     if not kwargs.get("pool_pre_ping"):
         _ping_when_idle(engine)
     return engine
@@ -146,38 +148,25 @@ _GENERIC_PLANS: ContextVar[bool] = ContextVar("sc_generic_plans", default=False)
 
 @contextmanager
 def generic_plans() -> Iterator[None]:
-    """Within the block, statements may keep a plan across executions (PostgreSQL; see below).
+    """Sessions opened within the block may keep a statement's plan across executions (PostgreSQL).
 
-    For work made of lookups by a key whose values are alike — an order by its number, its
-    events, parts and files by the order's id, a unit by its serial: the scan, the order page, the
-    intake. Planning a statement costs more than running it there (the order page's order with its
-    customer, center, engineer and unit: 1.3 ms to plan, 0.17 ms to run)."""
+    psycopg prepares a statement after its 5th run, and PostgreSQL may then keep a generic plan that
+    ignores the values. Our data is skewed (one center holds a 50,000-order backlog, most hold a few
+    hundred; a state list is an index condition only when its values are known): a generic plan
+    turned the team lead's engineer counts from 5 to 22 ms. So every connection plans each
+    execution for its values (`plan_cache_mode=force_custom_plan`; prepared statements still skip
+    parsing) — except the connections of a second pool, which `Database.session()` and
+    `reading_session()` hand out inside this block, where PostgreSQL chooses (`auto`). For work
+    made of lookups by a key whose values are alike — an order by its number, its events, parts and
+    files by the order's id, a unit by its serial: the scan, the order page, the intake — planning
+    costs more than running (the order page's order with its customer, center, engineer and unit:
+    1.3 ms to plan, 0.17 ms to run). Open the session inside the block: a session's connection
+    keeps the mode it was made with."""
     token = _GENERIC_PLANS.set(True)
     try:
         yield
     finally:
         _GENERIC_PLANS.reset(token)
-
-
-def _plan_each_execution(engine: Engine) -> None:
-    """PostgreSQL plans every statement with its values, unless `generic_plans()` allows otherwise.
-
-    psycopg prepares a statement after its 5th run, and PostgreSQL may then keep a generic plan that
-    ignores the values. Our data is skewed (one center holds a 50,000-order backlog, most hold a few
-    hundred; a state list is an index condition only when its values are known): a generic plan
-    turned the team lead's engineer counts from 5 to 22 ms. So by default a statement is sent
-    unprepared (planned for its values each time, as `plan_cache_mode=force_custom_plan` did for all
-    of them until issue 10 measured what planning costs the keyed lookups); within
-    `generic_plans()` psycopg prepares it and PostgreSQL chooses (plan_cache_mode=auto)."""
-
-    from psycopg import ServerCursor
-
-    @event.listens_for(engine, "do_execute")
-    def _execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
-        if _GENERIC_PLANS.get() or isinstance(cursor, ServerCursor):
-            return False  # the dialect's own execute: prepared from the 5th run (a server cursor never is)
-        cursor.execute(statement, parameters, prepare=False)
-        return True
 
 
 IDLE_PING_SECONDS = 5.0
@@ -260,29 +249,39 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 class Database:
-    """An engine and its session factory; one per app or CLI process."""
+    """An engine and its session factories; one per app or CLI process."""
 
     def __init__(self, url: str, *, principal_ttl: float = 60.0, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
-        # One info dict for both factories: what the app puts there (the job dispatcher, the settings)
+        # One info dict for every factory: what the app puts there (the job dispatcher, the settings)
         # reaches the reading sessions of GET requests too.
         info: dict[str, Any] = {}
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False, info=info)
         self.reading_factory = self.session_factory
-        self._reading_engine: Engine | None = None
+        self._reading_engines: set[Engine] = set()
+        # (plain, reading) factories on the pool whose connections may keep plans (generic_plans())
+        self._generic: tuple[sessionmaker[Session], sessionmaker[Session]] | None = None
+        self._generic_engine: Engine | None = None
         # Who is logged in, kept per process until a NOTIFY says it changed (PostgreSQL; 0 = off).
         self.principals: PrincipalCache | None = None
         if self.engine.dialect.name == "postgresql":
-            reading = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-            _begin_before_writing(reading)
-            self.reading_factory = sessionmaker(bind=reading, expire_on_commit=False, info=info)
-            self._reading_engine = reading
+            self.reading_factory = self._reading_factory(self.engine, info)
+            if self.engine.dialect.driver == "psycopg":
+                self._generic_engine = make_engine(url, generic_plans=True, **engine_kwargs)
+                self._generic = (sessionmaker(bind=self._generic_engine, expire_on_commit=False, info=info),
+                                 self._reading_factory(self._generic_engine, info))
             if principal_ttl > 0:
                 from servicecenter.accounts.principal_cache import PrincipalCache
 
                 conninfo = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
                 self.principals = PrincipalCache(conninfo, ttl=principal_ttl)
+
+    def _reading_factory(self, engine: Engine, info: dict[str, Any]) -> sessionmaker[Session]:
+        reading = engine.execution_options(isolation_level="AUTOCOMMIT")
+        _begin_before_writing(reading)
+        self._reading_engines.add(reading)
+        return sessionmaker(bind=reading, expire_on_commit=False, info=info)
 
     @classmethod
     def bound_to(cls, connection: Any) -> Database:
@@ -294,25 +293,32 @@ class Database:
         database.session_factory = sessionmaker(bind=connection, expire_on_commit=False,
                                                 join_transaction_mode="create_savepoint")
         database.reading_factory = database.session_factory
-        database._reading_engine = None
+        database._reading_engines = set()
+        database._generic = database._generic_engine = None  # one connection: its plans as it was made
         database.principals = None  # nothing here commits, so no change would ever be announced
         return database
 
     def session(self, **kwargs: Any) -> Session:
-        """A new session (the caller owns its commit and close)."""
+        """A new session (the caller owns its commit and close); inside `generic_plans()`, on the
+        pool whose connections may keep plans."""
+        if self._generic is not None and _GENERIC_PLANS.get():
+            return self._generic[0](**kwargs)
         return self.session_factory(**kwargs)
 
     def reading_session(self) -> Session:
         """A session for work that mostly reads (a GET request): on PostgreSQL its SELECTs run
         without BEGIN and COMMIT — two round trips fewer — and its first write or lock opens the one
-        transaction its commit ends (`_begin_before_writing`). Elsewhere a plain session."""
+        transaction its commit ends (`_begin_before_writing`). Elsewhere a plain session. Inside
+        `generic_plans()`, on the pool whose connections may keep plans."""
+        if self._generic is not None and _GENERIC_PLANS.get():
+            return self._generic[1]()
         return self.reading_factory()
 
     def nothing_to_commit(self, session: Session) -> bool:
         """Whether `session` is a reading session that wrote nothing — no pending objects, no outbox
         job, no transaction opened by a write or a lock — so that its commit would send nothing and
         closing it does the same for less (a GET request's end: about 5% of a scan lookup)."""
-        if self._reading_engine is None or session.bind is not self._reading_engine:
+        if session.bind not in self._reading_engines:
             return False
         if session.new or session.dirty or session.deleted or session.info.get("outbox"):
             return False
@@ -337,3 +343,5 @@ class Database:
         if self.principals is not None:
             self.principals.close()
         self.engine.dispose()
+        if self._generic_engine is not None:
+            self._generic_engine.dispose()
