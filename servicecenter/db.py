@@ -134,9 +134,10 @@ def make_engine(url: str, *, generic_plans: bool = False, **kwargs: Any) -> Engi
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
-    if not generic_plans:
-        connect_args = kwargs.setdefault("connect_args", {})
+    if not generic_plans:  # a copy: the caller's connect_args may serve the other pool too
+        connect_args = dict(kwargs.get("connect_args") or {})
         connect_args["options"] = f'{connect_args.get("options", "")} -c plan_cache_mode=force_custom_plan'.strip()
+        kwargs["connect_args"] = connect_args
     engine = create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         _ping_when_idle(engine)
