@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from flask import current_app, flash, g, redirect, send_file, url_for
+from flask import current_app, flash, redirect, send_file, url_for
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -39,7 +39,7 @@ from servicecenter.repairs import queries
 from servicecenter.repairs.models import Attachment, AttachmentKind, RepairOrder
 from servicecenter.repairs.states import RepairState
 from workstations.attachments import bp
-from workstations.order_contents import order_has
+from workstations.order_contents import once_per_request, order_has
 from workstations.web.access import allow, any_staff
 from workstations.web.auth_session import actor
 from workstations.web.dbsession import db
@@ -113,10 +113,8 @@ def order_documents(order: RepairOrder) -> list[tuple[Attachment, str]]:
 
 def _order_files(order: RepairOrder) -> list[Attachment]:
     """All of the order's files, read once per request (the page shows photos and documents apart)."""
-    read = g.setdefault("order_files", {})
-    if order.id not in read:
-        read[order.id] = list_attachments(db(), order) if order_has(order).files else []
-    return read[order.id]
+    return once_per_request("order_files", order,
+                            lambda: list_attachments(db(), order) if order_has(order).files else [])
 
 
 @bp.app_template_global()

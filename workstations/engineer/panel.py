@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import g
 from flask_login import current_user
 
 from servicecenter.diagnostics.catalogue import list_codes
@@ -15,7 +14,7 @@ from servicecenter.repairs import outcomes, work, workbench
 from servicecenter.repairs.models import Outcome, RepairOrder, WorkLog
 from servicecenter.repairs.states import RepairState
 from workstations.engineer import bp
-from workstations.order_contents import order_has
+from workstations.order_contents import once_per_request, order_has
 from workstations.web.access import can_access
 from workstations.web.auth_session import reader
 from workstations.web.dbsession import db
@@ -66,10 +65,8 @@ def _may_edit(user: Any, order: RepairOrder) -> bool:
 def order_diagnosis(order: RepairOrder) -> OrderDiagnosis | None:
     """The order's coded diagnosis, read once per request: the bench shows it and the knowledge base
     suggests from its codes."""
-    read = g.setdefault("order_diagnosis", {})
-    if order.id not in read:
-        read[order.id] = work.get_order_diagnosis(db(), order) if order_has(order).diagnosis else None
-    return read[order.id]
+    return once_per_request("order_diagnosis", order, lambda: work.get_order_diagnosis(db(), order)
+                            if order_has(order).diagnosis else None)
 
 
 @bp.app_template_global()
