@@ -56,8 +56,8 @@ def list_authorised_centers(session: Session, manufacturer_id: int, *, city: str
 
     Own and partner centers both qualify (`kind` keeps one of them; `besides` leaves one center
     out). Without a region, a city with a center of the network tells its region; a region typed
-    into the city field counts as the region. Each group is by name. Only the authorised centers are loaded; the
-    regions come from every active center's city and region (plain rows).
+    into the city field counts as the region. Each group is by name. Only the authorised centers
+    are loaded as objects.
     """
     query = (select(ServiceCenter).join(center_brands, center_brands.c.center_id == ServiceCenter.id)
              .where(center_brands.c.manufacturer_id == manufacturer_id, ServiceCenter.active.is_(True)))
