@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from servicecenter.accounts.roles import Role
 from servicecenter.centers.models import CenterKind, LocationKind
 from servicecenter.repairs import words
@@ -11,6 +9,7 @@ from servicecenter.repairs.estimate_models import AnswerChannel
 from servicecenter.repairs.models import EventKind
 from servicecenter.stock.count_models import CountState
 from servicecenter.stock.models import MoveReason
+from workstations.web.i18n import lazy_gettext as _l
 
 STATE = {key: _l(msgid) for key, msgid in words.STATE.items()}
 ROLE = {

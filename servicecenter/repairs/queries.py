@@ -15,16 +15,23 @@ from servicecenter.repairs.models import RepairEvent, RepairOrder
 from servicecenter.repairs.states import RepairState
 from servicecenter.scoping import get_scope
 
+# The order page's statements are built once, with their values as parameters: building a select
+# with its eager loads, and its cache key, is about a third of a statement's Python (0.3 ms of the
+# order's 0.9 ms, 0.2 of the history's 0.65; issue 10). The session still adds the partner wall to
+# each at execution (ORM statements).
+_ORDER_BY_NUMBER = (
+    select(RepairOrder).where(RepairOrder.number == bindparam("number"))
+    .options(joinedload(RepairOrder.customer), joinedload(RepairOrder.center), joinedload(RepairOrder.engineer),
+             joinedload(RepairOrder.unit).joinedload(Unit.manufacturer),
+             joinedload(RepairOrder.unit).joinedload(Unit.model))
+)
+_ORDER_HISTORY = (select(RepairEvent).where(RepairEvent.order_id == bindparam("order_id"))
+                  .options(joinedload(RepairEvent.actor)).order_by(RepairEvent.id))
+
 
 def get_order_by_number(session: Session, number: str) -> RepairOrder:
     """The order with this number, as the session's scope sees it; NotFound otherwise."""
-    order = session.scalar(
-        select(RepairOrder)
-        .where(RepairOrder.number == (number or "").strip().upper())
-        .options(joinedload(RepairOrder.customer), joinedload(RepairOrder.center), joinedload(RepairOrder.engineer),
-                 joinedload(RepairOrder.unit).joinedload(Unit.manufacturer),
-                 joinedload(RepairOrder.unit).joinedload(Unit.model))
-    )
+    order = session.scalar(_ORDER_BY_NUMBER, {"number": (number or "").strip().upper()})
     if order is None:
         raise NotFound(N_("No order %(number)s"), number=(number or "")[:40])
     return order
@@ -124,10 +131,7 @@ def count_orders_by_state(session: Session, center_id: int | None = None,
 
 def list_order_history(session: Session, order: RepairOrder) -> list[RepairEvent]:
     """Every event of the order, oldest first."""
-    return list(session.scalars(
-        select(RepairEvent).where(RepairEvent.order_id == order.id)
-        .options(joinedload(RepairEvent.actor)).order_by(RepairEvent.id)
-    ))
+    return list(session.scalars(_ORDER_HISTORY, {"order_id": order.id}))
 
 
 def list_unit_history(session: Session, unit_id: int) -> list[RepairEvent]:

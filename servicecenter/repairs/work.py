@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from servicecenter.accounts.models import User
@@ -161,11 +161,17 @@ def _codes_text(row: OrderDiagnosis) -> str:
     return " → ".join(f"{c.code} {c.name}" for c in codes if c is not None)
 
 
+# Built once, values as parameters: the order page reads both (see repairs/queries.py).
+_ORDER_DIAGNOSIS = (select(OrderDiagnosis).where(OrderDiagnosis.order_id == bindparam("order_id"))
+                    .options(joinedload(OrderDiagnosis.symptom), joinedload(OrderDiagnosis.cause),
+                             joinedload(OrderDiagnosis.action)))
+_ORDER_WORK = (select(WorkLog).where(WorkLog.order_id == bindparam("order_id"))
+               .order_by(WorkLog.performed_on, WorkLog.id))
+
+
 def get_order_diagnosis(session: Session, order: RepairOrder) -> OrderDiagnosis | None:
     """The order's coded diagnosis, if recorded, with its three codes (the bench shows them)."""
-    return session.scalar(select(OrderDiagnosis).where(OrderDiagnosis.order_id == order.id)
-                          .options(joinedload(OrderDiagnosis.symptom), joinedload(OrderDiagnosis.cause),
-                                   joinedload(OrderDiagnosis.action)))
+    return session.scalar(_ORDER_DIAGNOSIS, {"order_id": order.id})
 
 
 # --- labour -----------------------------------------------------------------------------------
@@ -214,8 +220,7 @@ def log_work(session: Session, actor: User, order: RepairOrder, minutes: int | s
 
 def list_work(session: Session, order: RepairOrder) -> list[WorkLog]:
     """Labour logged on the order, oldest first."""
-    return list(session.scalars(select(WorkLog).where(WorkLog.order_id == order.id)
-                                .order_by(WorkLog.performed_on, WorkLog.id)))
+    return list(session.scalars(_ORDER_WORK, {"order_id": order.id}))
 
 
 # --- checklist --------------------------------------------------------------------------------

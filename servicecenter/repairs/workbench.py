@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from servicecenter.clock import local_date, utcnow, week_start
@@ -87,6 +89,32 @@ def find_scanned_order(session: Session, raw: str, center_id: int | None) -> str
     raise NotFound(N_("Nothing found for %(code)s"), code=(raw or "").strip()[:40])
 
 
+# The order page's statements about the unit's other orders, built once with their values as
+# parameters (see repairs/queries.py).
+_REPEATS = (select(RepairOrder.number, RepairOrder.ready_at, RepairOrder.outcome, RepairOrder.diagnosis)
+            .where(RepairOrder.unit_id == bindparam("unit_id"), RepairOrder.id != bindparam("order_id"),
+                   RepairOrder.ready_at.is_not(None), RepairOrder.ready_at <= bindparam("start"),
+                   RepairOrder.ready_at >= bindparam("since"))
+            .order_by(RepairOrder.ready_at.desc()))
+_UNIT_ORDERS = (select(RepairOrder)
+                .where(RepairOrder.unit_id == bindparam("unit_id"), RepairOrder.id != bindparam("order_id"))
+                .options(joinedload(RepairOrder.center)).order_by(RepairOrder.created_at.desc())
+                .limit(bindparam("limit")))
+
+
+@cache
+def _unit_repairs_statements() -> tuple[Select[Any], Select[Any]]:
+    """The diagnoses and part swaps of a list of orders (diagnostics builds on repairs: built on first use)."""
+    from servicecenter.diagnostics.models import OrderDiagnosis, PartSwap
+
+    ids = bindparam("ids", expanding=True)
+    return (select(OrderDiagnosis).where(OrderDiagnosis.order_id.in_(ids))
+            .options(joinedload(OrderDiagnosis.symptom), joinedload(OrderDiagnosis.cause),
+                     joinedload(OrderDiagnosis.action)),
+            select(PartSwap).where(PartSwap.order_id.in_(ids)).order_by(PartSwap.id)
+            .options(joinedload(PartSwap.old_unit), joinedload(PartSwap.new_unit)))
+
+
 @dataclass(frozen=True)
 class EarlierRepair:
     number: str
@@ -102,12 +130,8 @@ def list_repeat_repairs(session: Session, order: RepairOrder,
     if order.unit_id is None:
         return []
     start = order.received_at or order.created_at
-    rows = session.execute(
-        select(RepairOrder.number, RepairOrder.ready_at, RepairOrder.outcome, RepairOrder.diagnosis)
-        .where(RepairOrder.unit_id == order.unit_id, RepairOrder.id != order.id,
-               RepairOrder.ready_at.is_not(None), RepairOrder.ready_at <= start,
-               RepairOrder.ready_at >= start - timedelta(days=days))
-        .order_by(RepairOrder.ready_at.desc())).all()
+    rows = session.execute(_REPEATS, {"unit_id": order.unit_id, "order_id": order.id, "start": start,
+                                      "since": start - timedelta(days=days)}).all()
     return [EarlierRepair(number, ready_at, outcome, diagnosis or "") for number, ready_at, outcome, diagnosis in rows]
 
 
@@ -123,23 +147,16 @@ class UnitRepair:
 def list_unit_repairs(session: Session, order: RepairOrder, limit: int = 20) -> list[UnitRepair]:
     """The unit's other orders (any center the session sees), newest first, with their coded diagnosis
     and the serialised parts replaced."""
-    from servicecenter.diagnostics.models import OrderDiagnosis, PartSwap
-
     if order.unit_id is None:
         return []
-    orders = list(session.scalars(
-        select(RepairOrder).where(RepairOrder.unit_id == order.unit_id, RepairOrder.id != order.id)
-        .options(joinedload(RepairOrder.center)).order_by(RepairOrder.created_at.desc()).limit(limit)))
+    orders = list(session.scalars(_UNIT_ORDERS, {"unit_id": order.unit_id, "order_id": order.id, "limit": limit}))
     ids = [o.id for o in orders]
     if not ids:
         return []
-    diagnoses = {d.order_id: d for d in session.scalars(
-        select(OrderDiagnosis).where(OrderDiagnosis.order_id.in_(ids))
-        .options(joinedload(OrderDiagnosis.symptom), joinedload(OrderDiagnosis.cause),
-                 joinedload(OrderDiagnosis.action)))}
+    of_orders, swaps = _unit_repairs_statements()
+    diagnoses = {d.order_id: d for d in session.scalars(of_orders, {"ids": ids})}
     parts: dict[int, list[str]] = {}
-    for swap in session.scalars(select(PartSwap).where(PartSwap.order_id.in_(ids)).order_by(PartSwap.id)
-                                .options(joinedload(PartSwap.old_unit), joinedload(PartSwap.new_unit))):
+    for swap in session.scalars(swaps, {"ids": ids}):
         parts.setdefault(swap.order_id, []).append(
             f"{swap.part_name}: {swap.old_unit.serial} → {swap.new_unit.serial}")
     result = []

@@ -125,9 +125,6 @@ def show(number: str) -> str:
         state_help=STATE_HELP[order.state],
         engineers=_engineers(order.center_id) if role in services.ASSIGN_ROLES else [],
         outcomes=list(Outcome),
-        form=TransitionForm(),
-        assign_form=AssignForm(),
-        comment_form=CommentForm(),
         partners=routing.partner_candidates(session, order) if routing.can_route(reader(), order) else None,
     )
 
