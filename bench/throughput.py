@@ -14,9 +14,11 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import json
+import math
 import os
 import random
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -72,6 +74,68 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
 end
 """
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_by_process() -> dict[int, tuple[int, str, float]]:
+    """pid -> (parent pid, command, CPU seconds so far) of every process (Linux /proc; empty elsewhere)."""
+    found: dict[int, tuple[int, str, float]] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        head, _, rest = stat.rpartition(")")
+        fields = rest.split()
+        found[int(entry)] = (int(fields[1]), head.partition("(")[2], (int(fields[11]) + int(fields[12])) / _TICK)
+    return found
+
+
+def _idle_seconds() -> float:
+    """CPU seconds all cores have spent idle (or waiting for I/O) since boot."""
+    try:
+        values = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return math.nan
+    return (values[3] + values[4]) / _TICK
+
+
+class CpuSplit:
+    """Who used the CPU during a run: the server's processes (its master and workers), PostgreSQL's
+    (every process named postgres: the backends serving the workers, and the server's own), the load
+    generator (wrk: this process's children), anything else, and what stayed idle. Read from /proc
+    before and after; on 2 cores it says whether a run was bound by the CPU and by whose."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.before = _cpu_by_process()
+        self.idle = _idle_seconds()
+        self.children = resource.getrusage(resource.RUSAGE_CHILDREN)
+
+    def result(self) -> dict[str, float]:
+        after, idle = _cpu_by_process(), _idle_seconds()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        split = {"server": 0.0, "database": 0.0, "other": 0.0}
+        for pid, (ppid, command, seconds) in after.items():
+            used = seconds - self.before.get(pid, (ppid, command, 0.0))[2]
+            if pid == self.server_pid or ppid == self.server_pid:
+                split["server"] += used
+            elif command.startswith("postgres"):
+                split["database"] += used
+            else:
+                split["other"] += used
+        split["load"] = (children.ru_utime + children.ru_stime) - (self.children.ru_utime + self.children.ru_stime)
+        split["other"] = max(0.0, split["other"] - split["load"])  # wrk, if /proc still listed it
+        split["idle"] = idle - self.idle
+        return {k: round(v, 2) for k, v in split.items()}
+
+
+def _cpu_cell(cpu: dict[str, float]) -> str:
+    return " · ".join(f"{cpu[k]:.1f}" for k in ("server", "database", "load", "other", "idle"))
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -204,29 +268,39 @@ def run(url: str, duration: int = 20, warmup: int = 5, connections: int = 16, wo
                 ("app scan lookup, 1 connection", app, scans, 1),
                 ("bare scan lookup, 1 connection", bare, scans, 1)]
         for name, server, paths, conns in plan:
-            wrk(server.base, paths, cookie, conns, warmup, workdir, intake_body(csrf, model_id))
-            result = {"name": name, "connections": conns, "seconds": duration,
-                      **wrk(server.base, paths, cookie, conns, duration, workdir, intake_body(csrf, model_id))}
+            if warmup:
+                wrk(server.base, paths, cookie, conns, warmup, workdir, intake_body(csrf, model_id))
+            split = CpuSplit(server.proc.pid)
+            measured = wrk(server.base, paths, cookie, conns, duration, workdir, intake_body(csrf, model_id))
+            cpu = split.result()
+            result = {"name": name, "connections": conns, "seconds": duration, **measured, "cpu_seconds": cpu,
+                      "server_cpu_ms": cpu["server"] / measured["requests"] * 1000 if measured["requests"] else math.nan}
             runs.append(result)
-            print(f"  {name:<48} {result['rps']:8.0f} req/s  p95 {result['p95']:.2f} ms  errors {result['errors']}",
-                  file=sys.stderr)
+            print(f"  {name:<48} {result['rps']:8.0f} req/s  p95 {result['p95']:.2f} ms  errors {result['errors']}  "
+                  f"server CPU {result['server_cpu_ms']:.2f} ms/request  CPU s {cpu}", file=sys.stderr)
     finally:
         app.stop()
         bare.stop()
     machine["load_avg_end"] = [round(x, 2) for x in os.getloadavg()]
     app_scan, bare_scan = runs[0], runs[1]
     verdict = {"throughput_ratio": app_scan["rps"] / bare_scan["rps"], "p95_ratio": app_scan["p95"] / bare_scan["p95"],
-               "mix_rps": runs[2]["rps"], "errors": sum(r["errors"] for r in runs)}
+               "mix_rps": runs[2]["rps"], "errors": sum(r["errors"] for r in runs),
+               "cpu_ratio": app_scan["server_cpu_ms"] / bare_scan["server_cpu_ms"]}
     md = [*report.header("Throughput (bench/throughput.py)", machine, data),
           f"gunicorn {workers} {worker_class} workers" + (f" × {threads} threads" if worker_class == "gthread" else "")
           + f" on 127.0.0.1; wrk, {duration} s per run after a {warmup} s warm-up; load generator on the same cores.",
-          "", "| Run | Connections | Requests/s | p50 ms | p95 ms | p99 ms | Errors |", "|---|---:|---:|---:|---:|---:|---:|"]
+          "", "| Run | Connections | Requests/s | p50 ms | p95 ms | p99 ms | Errors | Server CPU ms/request | "
+          "CPU s: server · database · load · other · idle |", "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     md += [f"| {r['name']} | {r['connections']} | {r['rps']:,.0f} | {report.fmt(r['p50'])} | {report.fmt(r['p95'])} | "
-           f"{report.fmt(r['p99'])} | {r['errors']} |" for r in runs]
-    md += [f"| app mix with {name} | — | — | — | — | — | not yet implemented: {why} |" for name, why in MIX_PENDING]
+           f"{report.fmt(r['p99'])} | {r['errors']} | {report.fmt(r['server_cpu_ms'])} | "
+           f"{_cpu_cell(r['cpu_seconds'])} |" for r in runs]
+    md += [f"| app mix with {name} | — | — | — | — | — | not yet implemented: {why} | | |" for name, why in MIX_PENDING]
     md += ["", f"- App scan vs bare: throughput {verdict['throughput_ratio']:.2f}× (target ≥ 0.5×), "
                f"p95 {verdict['p95_ratio']:.2f}× (target ≤ 2×).",
-           f"- Mix: {verdict['mix_rps']:,.0f} requests/s (target ≥ 300) with {runs[2]['errors']} errors (target 0)."]
+           f"- Mix: {verdict['mix_rps']:,.0f} requests/s (target ≥ 300) with {runs[2]['errors']} errors (target 0).",
+           f"- CPU per request in the server's processes: app scan {report.fmt(app_scan['server_cpu_ms'])} ms, bare "
+           f"{report.fmt(bare_scan['server_cpu_ms'])} ms ({verdict['cpu_ratio']:.2f}×); with every core busy (idle "
+           f"near 0 in the CPU column) the throughput ratio is about the inverse of that."]
     payload = {"machine": machine, "data": data, "settings": {"duration": duration, "warmup": warmup,
                "connections": connections, "workers": workers, "worker_class": worker_class, "threads": threads},
                "runs": runs, "verdict": verdict}

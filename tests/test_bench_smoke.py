@@ -194,3 +194,26 @@ def test_the_bare_reference_app_answers_like_the_app(bench_url: str, monkeypatch
     assert answer.status_code == 302 and answer.headers["Location"].endswith(f"/orders/{number}")
     assert client.get("/orders/?number=NOPE-2020-000001").status_code == 404
     bare.connection().close()
+
+
+def test_the_throughput_run_loads_both_servers_and_says_who_used_the_cpu(bench_url: str, tmp_path: Path) -> None:
+    """bench.throughput at a second a run: gunicorn serves the app and the bare reference to wrk without an
+    error, the mix's intakes through the counter form land as orders, and each run splits the CPU."""
+    import shutil
+
+    from bench import throughput
+
+    if shutil.which("wrk") is None or not throughput.GUNICORN.exists():
+        pytest.skip("the throughput run needs wrk (apt-get install wrk) and gunicorn (the test extra)")
+    count = "SELECT count(*) FROM repair_orders"
+    before = _rows(bench_url, count)[0][0]
+    payload = throughput.run(bench_url, duration=1, warmup=0, connections=2, workers=1, results_dir=tmp_path)
+    runs = payload["runs"]
+    assert len(runs) == 5 and {r["connections"] for r in runs} == {1, 2}
+    for r in runs:
+        assert r["requests"] > 0 and r["errors"] == 0, r
+        assert r["cpu_seconds"]["server"] > 0 and math.isfinite(r["server_cpu_ms"]), r
+    assert _rows(bench_url, count)[0][0] > before  # the mix's intakes were taken, not answered with the form again
+    assert payload["verdict"]["errors"] == 0 and payload["verdict"]["cpu_ratio"] > 0
+    markdown = (tmp_path / "throughput-latest.md").read_text(encoding="utf-8")
+    assert "Server CPU ms/request" in markdown and "bare scan lookup (reference b)" in markdown
