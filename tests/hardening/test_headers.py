@@ -132,6 +132,30 @@ def test_development_settings_send_no_hsts_and_the_cookie_stays_httponly(bound_d
     assert "; httponly" in cookie and "; samesite=lax" in cookie and "; secure" not in cookie
 
 
+def test_a_session_cookie_signed_before_a_deploy_still_logs_in_and_a_forged_one_does_not(app, world) -> None:  # noqa: ANN001
+    """The app reads its session cookie with less work than Flask's stock interface
+    (workstations/web/security.py, SignedCookieSessions), but it is the same cookie: one that Flask's own
+    interface signed — a clerk logged in before the deploy — opens the workstation, the app's own cookie
+    reads back under Flask's interface, and a cookie whose signature does not match is a stranger's."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    clerk = app.test_client()
+    assert login(clerk, world["intake"].email).status_code == 302
+    ours = clerk.get_cookie("sc_session").value
+    stock = SecureCookieSessionInterface().get_signing_serializer(app)
+    data = stock.loads(ours)  # the app's cookie, read by Flask's own interface
+    assert data["_user_id"]
+
+    before_deploy = app.test_client()
+    before_deploy.set_cookie("sc_session", stock.dumps(data))
+    assert before_deploy.get("/intake/").status_code == 200
+
+    forged = app.test_client()
+    forged.set_cookie("sc_session", ours[:-2] + ("AA" if not ours.endswith("AA") else "BB"))
+    answer = forged.get("/intake/")
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
 def test_behind_a_tls_proxy_the_app_believes_the_proxy_and_nobody_else(bound_db, database_url, tmp_path,
                                                                         world) -> None:  # noqa: ANN001
     """PROXY_COUNT=1: X-Forwarded-Proto from the proxy makes the request HTTPS, so CSRF also insists on a

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import AbstractContextManager
 from typing import TypeVar
 
 from flask import Flask, current_app, g, request, session
@@ -29,8 +29,9 @@ def keyed_lookups(view: View) -> View:
 def _plan_scope() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "generic_plans", False):
-        g.plan_scope = ExitStack()
-        g.plan_scope.enter_context(generic_plans())
+        scope = generic_plans()
+        scope.__enter__()  # left in `_close`, after the request's session (opened inside it) is closed
+        g.plan_scope = scope
 
 
 def database() -> Database:
@@ -73,9 +74,9 @@ def _close(_exc: BaseException | None) -> None:
     sess: Session | None = g.pop("db_session", None)
     if sess is not None:
         sess.close()
-    scope: ExitStack | None = g.pop("plan_scope", None)
+    scope: AbstractContextManager[None] | None = g.pop("plan_scope", None)
     if scope is not None:
-        scope.close()
+        scope.__exit__(None, None, None)
 
 
 def init_app(app: Flask) -> None:
