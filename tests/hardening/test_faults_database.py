@@ -133,12 +133,14 @@ def _check(load: Load, base: str, token: str, database: Database) -> None:
     assert load.statuses[201] > 0
     assert set(load.statuses) <= {200, 201, 503}, load.statuses  # never a 500, never a half answer
     # the app serves again without a restart: a pooled connection killed in the last round, idle for less
-    # than 5 s, may give the next request the 503 of a lost connection (docs/architecture.md, `_ping_when_idle`);
-    # that failure replaces the whole pool, so the request after it is served
+    # than 5 s, may give the request that draws it the 503 of a lost connection (docs/architecture.md,
+    # `_ping_when_idle`) — not necessarily the first request, which may draw a connection opened after the
+    # last kill; that one failure replaces the whole pool, so every request after it is served
     scan = f"/scan/{next(iter(load.acknowledged.values()))}"
-    first = call(base, token, "GET", scan)[0]
-    assert first in (200, 503)
-    assert call(base, token, "GET", scan)[0] == 200
+    answers = [call(base, token, "GET", scan)[0] for _ in range(10)]
+    failed = [i for i, status in enumerate(answers) if status != 200]
+    assert len(failed) <= 1 and all(answers[i] == 503 for i in failed), answers
+    assert answers[-5:] == [200] * 5, answers
     with database.unit_of_work() as s:
         numbers = set(s.scalars(select(RepairOrder.number)))
         created = Counter(s.scalars(select(RepairOrder.number).join(RepairEvent, RepairEvent.order_id == RepairOrder.id)
