@@ -127,8 +127,8 @@ class CpuSplit:
                 split["database"] += used
             else:
                 split["other"] += used
+        # wrk was started and reaped in between, so /proc never lists it: its CPU is this process's children's
         split["load"] = (children.ru_utime + children.ru_stime) - (self.children.ru_utime + self.children.ru_stime)
-        split["other"] = max(0.0, split["other"] - split["load"])  # wrk, if /proc still listed it
         split["idle"] = idle - self.idle
         return {k: round(v, 2) for k, v in split.items()}
 
@@ -285,7 +285,7 @@ def run(url: str, duration: int = 20, warmup: int = 5, connections: int = 16, wo
     app_scan, bare_scan = runs[0], runs[1]
     verdict = {"throughput_ratio": app_scan["rps"] / bare_scan["rps"], "p95_ratio": app_scan["p95"] / bare_scan["p95"],
                "mix_rps": runs[2]["rps"], "errors": sum(r["errors"] for r in runs),
-               "cpu_ratio": app_scan["server_cpu_ms"] / bare_scan["server_cpu_ms"]}
+               "cpu_ratio": app_scan["server_cpu_ms"] / bare_scan["server_cpu_ms"] if bare_scan["server_cpu_ms"] else math.nan}
     md = [*report.header("Throughput (bench/throughput.py)", machine, data),
           f"gunicorn {workers} {worker_class} workers" + (f" × {threads} threads" if worker_class == "gthread" else "")
           + f" on 127.0.0.1; wrk, {duration} s per run after a {warmup} s warm-up; load generator on the same cores.",
