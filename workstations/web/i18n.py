@@ -89,11 +89,6 @@ def gettext(string: str, **variables: Any) -> str:
     return text % variables if variables else text
 
 
-def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
-    variables.setdefault("num", num)
-    return catalogue().ungettext(singular, plural, num) % variables
-
-
 def lazy_gettext(string: str, **variables: Any) -> LazyString:
     """Translated when shown (module-level words: labels, form fields), through `gettext` above."""
     return LazyString(gettext, string, **variables)
